@@ -1,0 +1,59 @@
+"""What /healthz reports: the database, the job backend and the document converter."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db import connection
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    detail: str
+
+
+def database_check() -> Check:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down"; the detail says which
+        return Check(False, f"{connection.vendor}: {exc.__class__.__name__}")
+    return Check(True, connection.vendor)
+
+
+def jobs_check() -> Check:
+    backend = settings.SITE.job_backend
+    try:
+        if backend == "rq":
+            import django_rq
+            from rq import Worker
+
+            redis = django_rq.get_connection("default")
+            redis.ping()
+            workers = Worker.count(connection=redis)
+            queued = django_rq.get_queue("default").count
+            return Check(True, f"rq: {workers} worker(s), {queued} queued")
+        from django_tasks_db.models import DBTaskResult
+
+        queued = DBTaskResult.objects.filter(status="READY").count()
+        return Check(True, f"database: {queued} queued")
+    except Exception as exc:  # Redis down, table missing…: reported, never raised
+        return Check(False, f"{backend}: {exc.__class__.__name__}")
+
+
+def converter_check() -> Check:
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        return Check(False, "LibreOffice not installed: documents cannot be converted to PDF")
+    return Check(True, "LibreOffice available")
+
+
+def health_report() -> dict:
+    checks = {"database": database_check(), "jobs": jobs_check(), "converter": converter_check()}
+    essential_ok = checks["database"].ok and checks["jobs"].ok
+    status = "ok" if essential_ok and checks["converter"].ok else ("degraded" if essential_ok else "down")
+    return {"status": status, "checks": {name: asdict(check) for name, check in checks.items()}}

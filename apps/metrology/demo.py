@@ -1,0 +1,72 @@
+"""The demo institute: the personas every test and demo shares (ARCHITECTURE.md, convention 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from metrology.accounts.models import Person, Role
+from metrology.accounts.services.people import person_create
+
+DEMO_PASSWORD = "Jiliang-2026"
+DEMO_ITEMS = ["燃油加油机", "弹性元件式一般压力表"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    name: str
+    role_codes: tuple[str, ...]
+    qualified: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("zhangsan", "张三", ("inspector",), qualified=True),
+    DemoAccount("lisi", "李四", ("verifier",), qualified=True),
+    DemoAccount("wangwu", "王五", ("approver",), qualified=True),
+    DemoAccount("zhaoliu", "赵六", ("document_manager",)),
+    DemoAccount("sunqi", "孙七", ("device_manager",)),
+    DemoAccount("zhouba", "周八", ("senior_manager",)),
+    DemoAccount("jiandu", "吴监督", ("supervisor",)),
+)
+
+
+def _qualifications(account: DemoAccount, index: int) -> list[dict]:
+    if not account.qualified:
+        return []
+    return [{
+        "certificate_number": f"JL-2024-{index:04d}",
+        "issue_date": dt.date(2024, 3, 1),
+        "issuing_body": "示范省市场监督管理局",
+        "valid_until": dt.date(2029, 2, 28),
+        "items": DEMO_ITEMS,
+    }]
+
+
+@transaction.atomic
+def load_demo() -> list[DemoAccount]:
+    """Create the demo people that do not exist yet; safe to run again."""
+    created = []
+    for index, account in enumerate(DEMO_ACCOUNTS, start=1):
+        if Person.objects.filter(username=account.username).exists():
+            continue
+        person_create(
+            actor=None,
+            username=account.username,
+            password=DEMO_PASSWORD,
+            name=account.name,
+            position="示范岗位",
+            roles=Role.objects.filter(code__in=account.role_codes),
+            qualifications=_qualifications(account, index),
+        )
+        created.append(account)
+    return created
+
+
+def print_accounts() -> None:
+    print("示范账号 / demo accounts (password 密码: %s)" % DEMO_PASSWORD)
+    for account in DEMO_ACCOUNTS:
+        roles = "、".join(Role.objects.filter(code__in=account.role_codes).values_list("name", flat=True))
+        print(f"  {account.username:<10} {account.name}  {roles}")

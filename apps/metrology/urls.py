@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from metrology.accounts.api import ObtainTokenView, PersonViewSet, RoleViewSet
+from metrology.accounts.forms import DeskLoginForm
+from metrology.core.desk import desk_site
+from metrology.core.views import healthz
+
+desk_site.login_form = DeskLoginForm
+
+api = DefaultRouter()
+api.register("people", PersonViewSet, basename="person")
+api.register("roles", RoleViewSet, basename="role")
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="desk:index", permanent=False)),
+    path("login/", desk_site.login, name="login"),
+    path("logout/", desk_site.logout, name="logout"),
+    path("desk/", desk_site.urls),
+    path("api/", include(api.urls)),
+    path("api/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/", include("rest_framework.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

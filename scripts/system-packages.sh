@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the platform needs ("run") or its tests need too ("test").
+# Without root (and no passwordless sudo) it lists what is missing instead of failing.
+set -euo pipefail
+profile="${1:-run}"
+run_packages=(python3-venv gettext pkg-config default-libmysqlclient-dev
+              libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils)
+test_packages=(chromium mariadb-server redis-server)
+wanted=("${run_packages[@]}")
+[ "$profile" = test ] && wanted+=("${test_packages[@]}")
+
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=none; fi
+if [ "$sudo" = none ] || ! command -v apt-get >/dev/null; then
+  echo "缺少系统软件包 / missing system packages: ${missing[*]}" >&2
+  echo "请以 root 安装 / install them as root:  apt-get install --no-install-recommends ${missing[*]}" >&2
+  [ "$profile" = test ] && exit 1
+  echo "(没有 LibreOffice 时无法生成 PDF / without LibreOffice no PDFs can be made)" >&2
+  exit 0
+fi
+echo "安装系统软件包 / installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,97 @@
+"""Shared personas: inspector 张三, verifier 李四, approver 王五, admin, supervisor, outsider."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+from metrology.testing.personas import PASSWORD  # noqa: E402,F401
+
+
+@pytest.fixture
+def default_roles(db):
+    from metrology.accounts.default_roles import ensure_default_roles
+    from metrology.accounts.models import Role, RoleGrant
+
+    ensure_default_roles(Role, RoleGrant)  # again: transactional tests flush the seeded rows
+    return {role.code: role for role in Role.objects.all()}
+
+
+@pytest.fixture
+def make_person(default_roles):
+    from metrology.accounts.services.people import person_create
+
+    def make(username: str, name: str, *role_codes: str, **profile):
+        return person_create(
+            actor=None, username=username, password=PASSWORD, name=name,
+            roles=[default_roles[code] for code in role_codes], **profile,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin(make_person):
+    return make_person("admin", "管理员", "system_admin", "senior_manager")
+
+
+@pytest.fixture
+def inspector(make_person):
+    from metrology.accounts.services.qualifications import qualification_add
+
+    person = make_person("zhangsan", "张三", "inspector")
+    qualification_add(actor=None, person=person, certificate_number="JL-2024-0001",
+                      issue_date=dt.date(2024, 3, 1), issuing_body="示范省市场监督管理局",
+                      valid_until=dt.date(2029, 2, 28), items=["燃油加油机"])
+    return person
+
+
+@pytest.fixture
+def verifier(make_person):
+    return make_person("lisi", "李四", "verifier")
+
+
+@pytest.fixture
+def approver(make_person):
+    return make_person("wangwu", "王五", "approver")
+
+
+@pytest.fixture
+def supervisor(make_person):
+    return make_person("jiandu", "吴监督", "supervisor")
+
+
+@pytest.fixture
+def outsider(make_person):
+    return make_person("outsider", "局外人")
+
+
+@pytest.fixture
+def login(client):
+    def as_person(person):
+        client.force_login(person, backend="metrology.accounts.backends.RoleBackend")
+        return client
+
+    return as_person
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs ~0.2 s a hash by design; tests that check hashing ask for it explicitly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cli_sites(tmp_path):
+    import os
+
+    from metrology.testing.cli_sites import CliSites
+
+    sites = CliSites(root=tmp_path / "sites", server_url=os.environ.get("METROLOGY_TEST_DATABASE_URL"))
+    sites.root.mkdir()
+    yield sites
+    sites.drop_databases()
