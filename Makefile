@@ -34,6 +34,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -e ".[test]"
 	@if [ -f package.json ]; then npm ci --no-audit --no-fund; fi
+	@scripts/setup-uno.sh
 	@touch $@
 
 ## Regenerate the zh-Hans catalogue after changing UI strings (then translate the new entries)
@@ -41,4 +42,4 @@ messages: setup
 	@cd apps/metrology && METROLOGY_SITES_DIR=$$(mktemp -d) sh -c '../../$(BIN)/python -c "from metrology.core.sites import site_create; site_create(name=\"i18n\")" && ../../$(BIN)/metrology --site i18n makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/metrology --site i18n compilemessages'
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-uno

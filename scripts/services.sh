@@ -13,6 +13,12 @@ fi
 mysql -uroot --host=127.0.0.1 -e "SELECT 1" >/dev/null 2>&1 || \
   mysql -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(''); FLUSH PRIVILEGES;" 2>/dev/null
 
+# Django's date lookups with USE_TZ use CONVERT_TZ, which needs MariaDB's time-zone tables.
+if [ "$(mysql -uroot --host=127.0.0.1 -N -e "SELECT CONVERT_TZ('2020-01-01','UTC','Asia/Shanghai') IS NULL" 2>/dev/null)" = "1" ]; then
+  echo "loading MariaDB time zone tables"
+  mysql_tzinfo_to_sql /usr/share/zoneinfo 2>/dev/null | mysql -uroot --host=127.0.0.1 mysql
+fi
+
 if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   echo "starting Redis"
   mkdir -p /var/lib/redis /var/log/redis

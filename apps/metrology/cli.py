@@ -22,7 +22,7 @@ A site holds one institute's config, database and files under sites/<name>/.
 其他命令将转交 Django 管理命令 / any other command is passed to Django's management commands
 (例如 / e.g. `metrology --site demo check`)."""
 
-OWN_COMMANDS = ("new-site", "serve", "worker", "migrate", "demo", "audit", "use")
+OWN_COMMANDS = ("new-site", "serve", "worker", "migrate", "demo", "audit", "use", "formula", "compute", "procedure", "render")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
 
     use = commands.add_parser("use", help="设为当前站点 / make a site the current one")
     use.add_argument("name")
+
+    from metrology.doctype.commands import add_parsers
+    from metrology.print_formats.commands import add_parser as add_render_parser
+
+    add_parsers(commands)
+    add_render_parser(commands)
     return parser
 
 
@@ -82,6 +88,24 @@ def _setup_django(site: str | None) -> None:
     import django
 
     django.setup()
+
+
+def _setup_translations_only(site: str | None) -> None:
+    """Commands that need no site still speak the site's language, or Chinese without one."""
+    try:
+        load_site(site)
+    except SiteError:
+        from pathlib import Path
+
+        from django.conf import settings
+
+        settings.configure(USE_I18N=True, LANGUAGE_CODE="zh-hans", INSTALLED_APPS=[],
+                           LOCALE_PATHS=[Path(__file__).resolve().parent / "locale"])
+        import django
+
+        django.setup()
+        return
+    _setup_django(site)
 
 
 def _django(argv: list[str]) -> int:
@@ -136,10 +160,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     _setup_django(args.site)
-    from metrology.demo import load_demo, print_accounts
+    from metrology.demo import load_demo, print_accounts, print_procedures
 
     load_demo()
     if not args.quiet:
+        print_procedures()
         print_accounts()
     return 0
 
@@ -157,6 +182,50 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     for extra in report.breaks[1:6]:
         print(f"  also row {extra.event_id}: {extra.problem}", file=sys.stderr)
     return 1
+
+
+def _cmd_formula(args: argparse.Namespace) -> int:
+    from metrology.doctype.commands import cmd_formula
+
+    _setup_translations_only(args.site)
+    return cmd_formula(args)
+
+
+def _stored_version(label: str):
+    from metrology.doctype.selectors import version_by_label
+
+    return version_by_label(label)
+
+
+def _setup_for_procedure(args: argparse.Namespace) -> None:
+    """A procedure file needs no site; a stored CODE@N does."""
+    from pathlib import Path
+
+    if Path(args.procedure).is_file():
+        _setup_translations_only(args.site)
+    else:
+        _setup_django(args.site)
+
+
+def _cmd_compute(args: argparse.Namespace) -> int:
+    from metrology.doctype.commands import cmd_compute
+
+    _setup_for_procedure(args)
+    return cmd_compute(args, stored_version=_stored_version)
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from metrology.print_formats.commands import cmd_render
+
+    _setup_for_procedure(args)
+    return cmd_render(args, stored_version=_stored_version)
+
+
+def _cmd_procedure(args: argparse.Namespace) -> int:
+    from metrology.doctype.commands import cmd_procedure
+
+    _setup_django(args.site)
+    return cmd_procedure(args)
 
 
 def _cmd_use(args: argparse.Namespace) -> int:
@@ -193,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "new-site": _cmd_new_site, "serve": _cmd_serve, "worker": _cmd_worker,
         "demo": _cmd_demo, "audit": _cmd_audit, "use": _cmd_use,
+        "formula": _cmd_formula, "compute": _cmd_compute, "procedure": _cmd_procedure, "render": _cmd_render,
     }
     if args.command is None:
         _parser().print_help()

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from metrology.accounts.models import Person, Role
+from metrology.doctype.models import ProcedureVersion
 from metrology.accounts.services.people import person_create
+from metrology.doctype.files import load_definition
+from metrology.doctype.packs import bundled_packs, pack_import
 
 DEMO_PASSWORD = "Jiliang-2026"
 DEMO_ITEMS = ["燃油加油机", "弹性元件式一般压力表"]
@@ -47,7 +50,9 @@ def _qualifications(account: DemoAccount, index: int) -> list[dict]:
 
 @transaction.atomic
 def load_demo() -> list[DemoAccount]:
-    """Create the demo people that do not exist yet; safe to run again."""
+    """Create the demo people and procedures that do not exist yet; safe to run again."""
+    for pack in bundled_packs():
+        pack_import(actor=None, definition=load_definition(pack), authorise=True, publish=True)
     created = []
     for index, account in enumerate(DEMO_ACCOUNTS, start=1):
         if Person.objects.filter(username=account.username).exists():
@@ -63,6 +68,14 @@ def load_demo() -> list[DemoAccount]:
         )
         created.append(account)
     return created
+
+
+def print_procedures() -> None:
+    print("示范规程 / demo procedures:")
+    for version in ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).select_related(
+        "procedure__item", "procedure__sub_type"
+    ):
+        print(f"  {version.label:<24} {version.procedure.item.name} · {version.procedure.sub_type.name}")
 
 
 def print_accounts() -> None:

@@ -25,6 +25,10 @@ INSTITUTE_NAME = SITE.setting("institute_name", "")
 INSTALLED_APPS = [
     "metrology.core.apps.CoreConfig",
     "metrology.accounts.apps.AccountsConfig",
+    "metrology.doctype.apps.DoctypeConfig",
+    "metrology.numbering.apps.NumberingConfig",
+    "metrology.regulations.apps.RegulationsConfig",
+    "metrology.print_formats.apps.PrintFormatsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,7 +49,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,7 +141,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "metrology.accounts.views.lockout_response"
 AXES_VERBOSE = False
 
-LANGUAGE_CODE = "zh-hans"
+# The UI is Simplified Chinese whatever the browser asks for; a site may choose otherwise.
+LANGUAGE_CODE = SITE.setting("language", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = SITE.setting("time_zone", "Asia/Shanghai")
@@ -147,6 +151,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = SITE.path / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when `collectstatic` has not run
 MEDIA_URL = "files/"
 MEDIA_ROOT = SITE.files_dir

@@ -17,7 +17,7 @@ def test_health_reports_every_part_ok(client):
 
 
 def test_missing_converter_degrades_but_does_not_fail(client, monkeypatch):
-    monkeypatch.setattr("metrology.core.health.shutil.which", lambda name: None)
+    monkeypatch.setattr("metrology.print_formats.converter._find_soffice", lambda: None)
     response = client.get("/healthz")
     assert response.status_code == 200
     report = response.json()

@@ -95,7 +95,8 @@ class RoleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        self.fields["code"].help_text = _("Optional; made from the name if left empty. Cannot be changed later.")
+        if "code" in self.fields:  # read-only once the role exists
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _("Optional; made from the name if left empty. Cannot be changed later.")
         if self.instance.pk:
             self.initial["permissions"] = self.instance.permission_codes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -46,10 +45,10 @@ def jobs_check() -> Check:
 
 
 def converter_check() -> Check:
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
-    if binary is None:
-        return Check(False, "LibreOffice not installed: documents cannot be converted to PDF")
-    return Check(True, "LibreOffice available")
+    from metrology.print_formats.converter import converter_status
+
+    status = converter_status()
+    return Check(bool(status["ok"]), f"{status['mode']}: {status['detail']}")
 
 
 def health_report() -> dict:

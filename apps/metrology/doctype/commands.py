@@ -1,0 +1,183 @@
+"""`metrology formula`, `metrology compute` and `metrology procedure import|export`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from metrology.doctype.engine import InputError, ProcedureError, compute
+from metrology.doctype.formula import FormulaError, evaluate, format_decimal, parse
+
+EXIT_BAD_INPUT = 2
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    formula = commands.add_parser("formula", help="计算一个公式 / evaluate one formula expression")
+    formula.add_argument("expression", help="e.g. 'ROUNDGB(12.1498, 0.1)'")
+    formula.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                         help="给名称赋值 / give a name a value (number, TRUE/FALSE, YYYY-MM-DD or text)")
+
+    run = commands.add_parser("compute", help="按规程计算一条记录 / compute a record with a procedure")
+    run.add_argument("procedure", help="规程文件 (.json/.xlsx) 或已存版本 / a procedure file or a stored CODE[@N]")
+    run.add_argument("values", help="录入值 JSON 文件 / the entered values (JSON), '-' for stdin")
+
+    procedure = commands.add_parser("procedure", help="规程导入导出 / import or export procedures")
+    actions = procedure.add_subparsers(dest="procedure_command", metavar="ACTION", required=True)
+    do_import = actions.add_parser("import", help="导入规程文件 / import a procedure file (.json or .xlsx)")
+    do_import.add_argument("file")
+    do_import.add_argument("--publish", action="store_true", help="测试用例通过后发布 / publish if test cases pass")
+    do_import.add_argument("--authorise", action="store_true",
+                           help="将新项目标记为已授权 / mark a newly created item as authorised")
+    do_export = actions.add_parser("export", help="导出规程版本 / export a procedure version")
+    do_export.add_argument("version", help="CODE or CODE@N")
+    do_export.add_argument("--format", choices=("json", "xlsx"), default="json")
+    do_export.add_argument("-o", "--output", help="输出文件 / output file (default: stdout for json)")
+
+
+def _fail(lines: list[str]) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _problem_lines(error: Exception) -> list[str]:
+    from metrology.doctype.messages import problem_text
+
+    from metrology.doctype.xlsform import WorkbookError
+
+    if isinstance(error, (InputError, ProcedureError, WorkbookError)):
+        return [problem_text(problem) for problem in error.problems]
+    if isinstance(error, FormulaError):
+        return [problem_text(error)]
+    return [str(getattr(error, "message", error))]
+
+
+def _typed(raw: str) -> Any:
+    if raw.upper() in ("TRUE", "FALSE"):
+        return raw.upper() == "TRUE"
+    if DATE.match(raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return raw
+    try:
+        return Decimal(raw) if raw.strip() and Decimal(raw).is_finite() else raw
+    except InvalidOperation:
+        return raw
+
+
+def cmd_formula(args: argparse.Namespace) -> int:
+    env = {}
+    for assignment in args.set:
+        key, sep, raw = assignment.partition("=")
+        if not sep or not key.strip():
+            return _fail([f"--set {assignment!r}: KEY=VALUE"])
+        env[key.strip()] = _typed(raw)
+    try:
+        value = evaluate(parse(args.expression), env)
+    except FormulaError as error:
+        return _fail(_problem_lines(error))
+    print(format_decimal(value) if isinstance(value, Decimal) else _display(value))
+    return 0
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, list):
+        return json.dumps([format_decimal(v) if isinstance(v, Decimal) else v for v in value], ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def read_procedure_file(path: Path) -> dict[str, Any]:
+    from metrology.doctype.files import load_definition
+
+    return load_definition(path)
+
+
+def read_values(path: str) -> tuple[Any, dict[str, Any]]:
+    """The entered values, and the document fields when the file has `inputs` and `document`."""
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    values = json.loads(text, parse_float=str)  # numbers stay decimal text, never binary floats
+    if isinstance(values, dict) and "inputs" in values:
+        return values["inputs"], values.get("document") or {}
+    return values, {}
+
+
+def resolve_procedure(reference: str, stored_version) -> dict[str, Any]:
+    path = Path(reference)
+    return read_procedure_file(path) if path.is_file() else stored_version(reference).definition
+
+
+def user_error_lines(error: Exception) -> list[str] | None:
+    """The clear message for a user's mistake; None for anything else (a bug, to propagate)."""
+    from metrology.core.errors import ApplicationError
+    from metrology.doctype.xlsform import WorkbookError
+
+    if isinstance(error, FileNotFoundError):
+        return [f"{error.filename}: file not found (文件不存在)"]
+    if isinstance(error, json.JSONDecodeError):
+        return [f"not valid JSON: line {error.lineno}, column {error.colno} (JSON 格式错误)"]
+    if isinstance(error, (InputError, ProcedureError, FormulaError, ApplicationError, WorkbookError)):
+        return _problem_lines(error)
+    return None
+
+
+def cmd_compute(args: argparse.Namespace, *, stored_version) -> int:
+    try:
+        inputs, _document = read_values(args.values)
+        result = compute(resolve_procedure(args.procedure, stored_version), inputs)
+    except Exception as error:  # noqa: BLE001 — user errors get their message; the rest propagates
+        lines = user_error_lines(error)
+        if lines is None:
+            raise
+        return _fail(lines)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_procedure(args: argparse.Namespace) -> int:
+    from metrology.doctype.errors import ProcedureRefused
+    from metrology.doctype.packs import pack_import
+    from metrology.doctype.selectors import version_by_label
+
+    try:
+        if args.procedure_command == "import":
+            definition = read_procedure_file(Path(args.file))
+            for version in pack_import(actor=None, definition=definition, authorise=args.authorise,
+                                       publish=args.publish):
+                print(f"{version.label}  {version.get_status_display()}")
+            return 0
+        version = version_by_label(args.version)
+    except ProcedureRefused as error:
+        return _fail([error.message, *_problem_lines(ProcedureError(error.problems))] if error.problems
+                     else [error.message])
+    except Exception as error:  # noqa: BLE001 — user errors get their message; the rest propagates
+        lines = user_error_lines(error)
+        if lines is None:
+            raise
+        return _fail(lines)
+    return _export(version.definition, args.format, args.output)
+
+
+def _export(definition: dict[str, Any], fmt: str, output: str | None) -> int:
+    if fmt == "xlsx":
+        from metrology.doctype.xlsform import procedure_to_xlsx
+
+        if not output:
+            return _fail(["--format xlsx needs -o FILE (xlsx 格式须指定输出文件)"])
+        Path(output).write_bytes(procedure_to_xlsx(definition))
+        return 0
+    text = json.dumps(definition, ensure_ascii=False, indent=1) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

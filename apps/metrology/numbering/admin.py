@@ -1,0 +1,105 @@
+"""Desk pages of numbering under 检测设置: schemes (through the services) and the issued numbers."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from metrology.core.desk import PermissionCodeAdmin, desk_site
+from metrology.numbering import desk_views
+from metrology.numbering.forms import SchemeForm
+from metrology.numbering.models import IssuedNumber, NumberingScheme
+from metrology.numbering.services import SCHEME_FIELDS, number_preview, scheme_create, scheme_update
+
+
+class NumberingAdmin(PermissionCodeAdmin):
+    desk_module = "setup"
+    view_permissions = ()
+    manage_permissions = ("numbering_manage",)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # numbers are never deleted or reused; schemes are deactivated
+
+
+@admin.register(NumberingScheme, site=desk_site)
+class NumberingSchemeAdmin(NumberingAdmin):
+    desk_order = 20
+    form = SchemeForm
+    list_display = ("item", "test_type", "document_kind", "next_number", "reset", "is_active", "tools")
+    list_filter = ("document_kind", "is_active", "reset", "item")
+    search_fields = ("item__name", "item__code", "prefix", "suffix")
+    list_select_related = ("item", "test_type__parent")
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return (*SCHEME_FIELDS, "next_number") if obj else SCHEME_FIELDS
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return ("next_number",) if obj else ()
+
+    @admin.display(description=gettext_lazy("next number"))
+    def next_number(self, scheme: NumberingScheme) -> str:
+        return number_preview(scheme=scheme)
+
+    @admin.display(description=gettext_lazy("tools"))
+    def tools(self, scheme: NumberingScheme) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("desk:numbering_numberingscheme_set_next", args=[scheme.pk]),
+            gettext_lazy("set starting number"),
+            reverse("desk:numbering_numberingscheme_gaps", args=[scheme.pk]),
+            gettext_lazy("gap report"),
+        )
+
+    def save_model(self, request: HttpRequest, obj: NumberingScheme, form, change: bool) -> None:
+        data = {field: form.cleaned_data[field] for field in SCHEME_FIELDS}
+        if change:
+            scheme_update(actor=request.user, scheme=obj,
+                          **{field: data[field] for field in form.changed_data if field in data})
+            return
+        scheme = scheme_create(actor=request.user, **data)
+        obj.pk, obj.created_at = scheme.pk, scheme.created_at
+        obj._state.adding = False
+
+    def get_urls(self):
+        def view(page):
+            return self.admin_site.admin_view(partial(page, admin_site=self.admin_site))
+
+        return [
+            path("<int:scheme_id>/set-next/", view(desk_views.set_next_page),
+                 name="numbering_numberingscheme_set_next"),
+            path("<int:scheme_id>/gaps/", view(desk_views.gap_report_page),
+                 name="numbering_numberingscheme_gaps"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(IssuedNumber, site=desk_site)
+class IssuedNumberAdmin(NumberingAdmin):
+    desk_order = 21
+    list_display = ("number", "scheme", "period", "sequence", "status", "issued_at", "issued_by", "reference",
+                    "void_reason", "void_link")
+    list_filter = ("scheme", "status")
+    search_fields = ("number", "reference")
+    list_select_related = ("scheme__item", "scheme__test_type__parent", "issued_by")
+
+    @admin.display(description=gettext_lazy("void"))
+    def void_link(self, issued: IssuedNumber) -> str:
+        if issued.status == IssuedNumber.Status.VOIDED:
+            return "—"
+        url = reverse("desk:numbering_issuednumber_void", args=[issued.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext_lazy("void"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # numbers are only ever issued by number_allocate()
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(desk_views.void_page, admin_site=self.admin_site))
+        return [path("<int:issued_id>/void/", view, name="numbering_issuednumber_void"), *super().get_urls()]

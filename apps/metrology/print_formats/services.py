@@ -1,0 +1,69 @@
+"""Uploading layouts: checked, linted against the procedure, stored by hash, audited."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from metrology.accounts.models import Person
+from metrology.core.audit import audit_log
+from metrology.doctype.models import Procedure
+from metrology.print_formats.layouts import LayoutRefused, checked_layout, layout_format
+from metrology.print_formats.models import Layout, LayoutVersion
+
+MAX_LAYOUT_BYTES = 10 * 1024 * 1024
+
+
+def procedure_definition(procedure: Procedure) -> dict:
+    version = procedure.published_version() or procedure.versions.order_by("-number").first()
+    return version.definition
+
+
+def layout_check(*, procedure: Procedure, data: bytes, filename: str):
+    """Every check of an upload, without storing anything: (format, lint report) or LayoutRefused."""
+    if len(data) > MAX_LAYOUT_BYTES:
+        raise LayoutRefused(_("The file is larger than %(limit)d MiB.") % {"limit": MAX_LAYOUT_BYTES // 2**20})
+    fmt = layout_format(filename)
+    _layout, report = checked_layout(data, fmt, procedure_definition(procedure))
+    return fmt, report
+
+
+@transaction.atomic
+def layout_upload(
+    *, actor: Person | None, procedure: Procedure, kind: str, data: bytes, filename: str
+) -> LayoutVersion:
+    """Store a new version of the procedure's layout of this kind; a refused file stores nothing."""
+    fmt, report = layout_check(procedure=procedure, data=data, filename=filename)
+    layout, _created = Layout.objects.get_or_create(procedure=procedure, kind=kind)
+    current = layout.current()
+    digest = hashlib.sha256(data).hexdigest()
+    if current is not None and current.sha256 == digest:
+        return current
+    version = LayoutVersion(
+        layout=layout, number=(current.number + 1) if current else 1, format=fmt, sha256=digest, size=len(data),
+        original_name=filename[:200], lint=report.as_dict(), uploaded_by=actor,
+    )
+    name = f"layouts/{digest}.{fmt}"
+    if default_storage.exists(name):  # stored by content: the same bytes are one file
+        version.file.name = name
+    else:
+        version.file.save(f"{digest}.{fmt}", ContentFile(data), save=False)
+    version.save()
+    audit_log(actor=actor, action="layout.uploaded", obj=version,
+              after={"sha256": digest, "format": fmt, "file": filename, "notes": len(report.notes)})
+    return version
+
+
+def library_basis(definition: dict) -> str:
+    """检定依据 from the regulation library (R-4.2.3.7), the procedure's own citation filling gaps."""
+    from metrology.regulations.selectors import basis_for
+
+    regulation = definition.get("regulation") or {}
+    code = regulation.get("code")
+    if not code:
+        return ""
+    return basis_for([code], titles={code: regulation.get("title", "")})
