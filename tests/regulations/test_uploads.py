@@ -220,7 +220,7 @@ def test_a_word_document_named_pdf_is_refused(admin, files_dir):
 
 def test_a_file_that_is_not_a_docx_is_refused(admin, files_dir):
     error = _refused(admin, upload("regulation.docx", b"just some text"))
-    assert error.code == "not_docx" and "not a Word document" in error.message
+    assert error.code == "not_docx" and "not a Word (.docx) file" in error.message
     assert _nothing_stored(files_dir)
 
 

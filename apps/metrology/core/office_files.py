@@ -31,23 +31,35 @@ class Limits:
     ratio_floor: int = 1024 * 1024  # tiny parts of repetitive XML legitimately compress very well
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and password-protected Office files
+
+
 class UnsafeFile(ApplicationError):
-    pass
+    """`code`: too_large, old_format, not_office, zip_bomb, macro or doctype."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def check_office_file(data: bytes, kind: str, limits: Limits = Limits()) -> None:
     """Raise UnsafeFile unless `data` is a plain, bounded .docx or .xlsx (kind)."""
     label = LABEL[kind]
     if len(data) > limits.max_bytes:
-        raise UnsafeFile(_("The file is larger than %(limit)d MiB.") % {"limit": limits.max_bytes // 2**20})
+        raise UnsafeFile(_("The file is larger than %(limit)d MiB.") % {"limit": limits.max_bytes // 2**20},
+                         "too_large")
+    if data.startswith(OLE_MAGIC):
+        raise UnsafeFile(_("Old .doc/.xls files and password-protected files cannot be read; save the file as "
+                           "%(kind)s.") % {"kind": label}, "old_format")
     if not data.startswith(b"PK\x03\x04"):
         raise UnsafeFile(_("The file is not a %(kind)s file (old .doc/.xls files cannot be used; save as "
-                           "%(kind)s).") % {"kind": label})
+                           "%(kind)s).") % {"kind": label}, "not_office")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise UnsafeFile(_("The file is damaged and cannot be read as %(kind)s.") % {"kind": label}) from None
+        raise UnsafeFile(_("The file is damaged and cannot be read as %(kind)s.") % {"kind": label},
+                         "not_office") from None
     with archive:
         _check_members(members, kind, limits)
         for member in members:
@@ -56,23 +68,27 @@ def check_office_file(data: bytes, kind: str, limits: Limits = Limits()) -> None
 
 def _check_members(members: list[zipfile.ZipInfo], kind: str, limits: Limits) -> None:
     if len(members) > limits.max_entries:
-        raise UnsafeFile(_("The file has more than %(limit)d parts.") % {"limit": limits.max_entries})
+        raise UnsafeFile(_("The file has more than %(limit)d parts; refused as a possible zip bomb.")
+                         % {"limit": limits.max_entries}, "zip_bomb")
     if sum(m.file_size for m in members) > limits.max_unpacked:
         raise UnsafeFile(_("The file unpacks to more than %(limit)d MiB; refused as a possible zip bomb.")
-                         % {"limit": limits.max_unpacked // 2**20})
-    names = {m.filename.lower() for m in members}
-    if "[content_types].xml" not in names or MAIN_PART[kind] not in names:
-        raise UnsafeFile(_("The file is a zip archive but not a %(kind)s file.") % {"kind": LABEL[kind]})
+                         % {"limit": limits.max_unpacked // 2**20}, "zip_bomb")
     for member in members:
         if member.file_size > limits.ratio_floor and member.file_size > limits.max_ratio * max(member.compress_size, 1):
             raise UnsafeFile(_("The part %(part)s is compressed more than %(limit)d times; refused as a possible "
-                               "zip bomb.") % {"part": member.filename, "limit": limits.max_ratio})
+                               "zip bomb.") % {"part": member.filename, "limit": limits.max_ratio}, "zip_bomb")
+        if member.flag_bits & 0x1:
+            raise UnsafeFile(_("Encrypted files cannot be read."), "not_office")
         if member.filename.lower().rsplit("/", 1)[-1] in MACRO_PARTS:
             raise _macros()
+    names = {m.filename.lower() for m in members}
+    if "[content_types].xml" not in names or MAIN_PART[kind] not in names:
+        raise UnsafeFile(_("The file is a zip archive but not a %(kind)s file.") % {"kind": LABEL[kind]},
+                         "not_office")
 
 
 def _macros() -> UnsafeFile:
-    return UnsafeFile(_("Files with macros (.docm, .xlsm) are refused; save the file without macros."))
+    return UnsafeFile(_("Files with macros (.docm, .xlsm) are refused; save the file without macros."), "macro")
 
 
 def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
@@ -82,7 +98,8 @@ def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     try:
         data = archive.read(member)  # bounded: zipfile never yields more than the declared size
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-        raise UnsafeFile(_("The part %(part)s cannot be unpacked.") % {"part": member.filename}) from None
+        raise UnsafeFile(_("The part %(part)s cannot be unpacked.") % {"part": member.filename},
+                         "not_office") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16", errors="replace").encode()
     lowered = data.lower()
@@ -90,4 +107,4 @@ def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
         raise _macros()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise UnsafeFile(_("The part %(part)s declares a DOCTYPE or entities, which are refused.")
-                         % {"part": member.filename})
+                         % {"part": member.filename}, "doctype")

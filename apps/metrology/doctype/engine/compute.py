@@ -99,7 +99,8 @@ def _rule_result(rule: Rule, found: Any) -> RuleResult:
             return rule_result(rule, False, None, None)
         value, limit = found
         compared = rounded(rule, value)
-        return rule_result(rule, True, Outcome(value, limit, compared, passes(rule.operator, compared, limit)), None)
+        return RuleResult(rule.id, rule.label, rule.operator, rule.method, rule.interval, True,
+                          passes(rule.operator, compared, limit), value, limit, compared, None)
     outcomes = []
     for value, limit, row in found:
         compared = rounded(rule, value)

@@ -58,8 +58,11 @@ class FastPlan:
     per_row_steps: int
     read_source: str
     run_source: str
+    bounded: bool = False  # every grid has a row maximum that keeps within the step budget
 
     def within_budget(self, env: Mapping[str, Any]) -> bool:
+        if self.bounded:
+            return True
         longest = max((len(env[g]) for g in self.grids), default=0)
         return self.fixed_steps + self.per_row_steps * longest <= MAX_STEPS
 
@@ -77,8 +80,10 @@ def build_fast(
         run, run_source, fixed, per_row = _runner(fields, tables, steps, rules)
     except Exception:  # noqa: BLE001 - e.g. Unsupported, or a formula too deep for Python's compiler
         return None
-    grids = tuple(f.key for f in fields if f.type == "grid")
-    return FastPlan(read, run, grids, fixed, per_row, read_source, run_source)
+    grid_fields = [f for f in fields if f.type == "grid"]
+    most_rows = [f.max_rows for f in grid_fields]
+    bounded = None not in most_rows and fixed + per_row * max(most_rows, default=0) <= MAX_STEPS
+    return FastPlan(read, run, tuple(f.key for f in grid_fields), fixed, per_row, read_source, run_source, bounded)
 
 
 # -- the reader -------------------------------------------------------------------------------------
