@@ -45,3 +45,17 @@ def test_compiled_catalogue_matches_the_po_file():
     po = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgstr and not e.obsolete}
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid}
     assert mo == po, "django.mo is stale: run `make messages`"
+
+
+# Our own model labels may word these differently from Django's auth/admin defaults on purpose.
+OWN_WORDING = {"name", "active", "date joined", "object id", "version", "title", "Log out"}
+
+
+def test_our_catalogue_does_not_reword_the_admins_own_buttons_and_links():
+    import django.contrib.admin
+
+    admin_po = Path(django.contrib.admin.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    admin = {e.msgid: e.msgstr for e in polib.pofile(str(admin_po)) if e.msgstr and not e.msgctxt}
+    ours = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgstr}
+    clashes = {k: (v, admin[k]) for k, v in ours.items() if k in admin and admin[k] != v and k not in OWN_WORDING}
+    assert not clashes, f"use a msgid of our own for these: {clashes}"
