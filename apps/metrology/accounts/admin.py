@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -270,10 +271,10 @@ class RoleAdmin(PermissionCodeAdmin):
 
     @admin.display(description=gettext_lazy("people"))
     def people_count(self, role: Role) -> int:
-        return role.people.count()
+        return role.people_total
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("grants")
+        return super().get_queryset(request).prefetch_related("grants").annotate(people_total=Count("people"))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # roles are disabled, never deleted, so history keeps its meaning

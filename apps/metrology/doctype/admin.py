@@ -58,6 +58,10 @@ class ProcedureAdmin(SetupAdmin):
     list_filter = ("item", "sub_type__parent")
     search_fields = ("code", "name", "item__name")
     fields = ("item", "sub_type", "code", "name")
+    list_select_related = ("item", "sub_type__parent")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
 
     @admin.display(description=gettext_lazy("published version"))
     def published_label(self, procedure: Procedure) -> str:
@@ -66,7 +70,7 @@ class ProcedureAdmin(SetupAdmin):
 
     @admin.display(description=gettext_lazy("design"))
     def design_link(self, procedure: Procedure) -> str:
-        version = procedure.draft_version() or procedure.versions.order_by("-number").first()
+        version = procedure.draft_version() or procedure.latest_version()
         url = reverse("desk:doctype_procedureversion_design", args=[version.pk])
         return format_html('<a href="{}">{}</a>', url, gettext_lazy("open the designer"))
 
@@ -93,7 +97,7 @@ class ProcedureAdmin(SetupAdmin):
         obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
-        version = obj.versions.order_by("-number").first()
+        version = obj.latest_version()
         return HttpResponseRedirect(reverse("desk:doctype_procedureversion_design", args=[version.pk]))
 
     def get_urls(self):
@@ -115,6 +119,7 @@ class ProcedureVersionAdmin(SetupAdmin):
     list_display = ("procedure", "number", "status", "published_at", "design_link")
     list_filter = ("status", "procedure__item")
     search_fields = ("procedure__code", "procedure__name")
+    list_select_related = ("procedure__sub_type",)
     readonly_fields = ("procedure", "number", "status", "fingerprint", "change_note", "created_by", "created_at",
                        "published_by", "published_at", "retired_at", "definition")
 

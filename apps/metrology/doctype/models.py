@@ -39,6 +39,11 @@ class Item(models.Model):
         return f"{self.name}（{self.code}）"
 
 
+class TestTypeManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().select_related("parent")  # str() names the parent
+
+
 class TestType(models.Model):
     """检定 → 首次检定, 后续检定 …: a type when it has no parent, a sub-type otherwise."""
 
@@ -50,6 +55,8 @@ class TestType(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = TestTypeManager()
 
     class Meta:
         ordering = ["parent__order", "parent__id", "order", "id"]
@@ -85,11 +92,16 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.sub_type.name}）"
 
+    # Read through versions.all(), so a list page that prefetches versions asks nothing per row.
+    def latest_version(self, status: str | None = None) -> ProcedureVersion | None:
+        versions = [v for v in self.versions.all() if status is None or v.status == status]
+        return max(versions, key=lambda v: v.number, default=None)
+
     def published_version(self) -> ProcedureVersion | None:
-        return self.versions.filter(status=ProcedureVersion.Status.PUBLISHED).order_by("-number").first()
+        return self.latest_version(ProcedureVersion.Status.PUBLISHED)
 
     def draft_version(self) -> ProcedureVersion | None:
-        return self.versions.filter(status=ProcedureVersion.Status.DRAFT).order_by("-number").first()
+        return self.latest_version(ProcedureVersion.Status.DRAFT)
 
 
 class ProcedureVersion(models.Model):

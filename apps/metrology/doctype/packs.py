@@ -67,7 +67,7 @@ def pack_import(
                                        code=f"{definition['code']}-{sub_name}",
                                        name=definition.get("name") or definition["code"], definition=own)
         else:
-            latest = procedure.versions.order_by("-number").first()
+            latest = procedure.latest_version()
             if latest.fingerprint == definition_hash(own):
                 versions.append(latest)
                 continue

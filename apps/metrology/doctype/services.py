@@ -109,7 +109,7 @@ def version_new_draft(*, actor: Person | None, procedure: Procedure) -> Procedur
     existing = procedure.draft_version()
     if existing is not None:
         return existing
-    latest = procedure.versions.order_by("-number").first()
+    latest = procedure.latest_version()
     version = ProcedureVersion(procedure=procedure, number=latest.number + 1,
                                definition=copy.deepcopy(latest.definition), created_by=actor)
     version.save()

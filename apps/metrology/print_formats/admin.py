@@ -57,7 +57,11 @@ class LayoutAdmin(PermissionCodeAdmin):
     manage_permissions = ("templates_manage",)
     list_display = ("procedure", "kind", "current_version", "lint_notes", "links")
     list_filter = ("kind", "procedure__item")
+    list_select_related = ("procedure__sub_type",)
     form = LayoutUploadForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
 
     @admin.display(description=gettext_lazy("version"))
     def current_version(self, layout: Layout) -> str:

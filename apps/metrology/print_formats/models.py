@@ -27,7 +27,8 @@ class Layout(models.Model):
         return f"{self.procedure} · {self.kind}"
 
     def current(self) -> LayoutVersion | None:
-        return self.versions.order_by("-number").first()
+        # versions.all(), so a list page that prefetches versions asks nothing per row
+        return max(self.versions.all(), key=lambda v: v.number, default=None)
 
 
 class LayoutVersion(models.Model):

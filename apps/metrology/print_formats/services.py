@@ -19,7 +19,7 @@ MAX_LAYOUT_BYTES = 10 * 1024 * 1024
 
 
 def procedure_definition(procedure: Procedure) -> dict:
-    version = procedure.published_version() or procedure.versions.order_by("-number").first()
+    version = procedure.published_version() or procedure.latest_version()
     return version.definition
 
 

@@ -24,6 +24,7 @@ No step counting happens here: the caller checks up front that a bound on the st
 from __future__ import annotations
 
 import operator
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -158,16 +159,18 @@ class Unsupported(Exception):
     """This tree is not transpiled (the caller keeps the closure path for it)."""
 
 
-class Scope:
+class Scope(ABC):
     """Where the names of a formula come from; set up by the code generator that owns the block."""
 
     plain_rows = False  # grids are lists of dicts holding checked values (compute's own)
 
+    @abstractmethod
     def name(self, gen: Generator, key: str) -> tuple[str, str]:  # (variable, kind)
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def grid_rows(self, gen: Generator, grid: str) -> str:
-        raise NotImplementedError
+        ...
 
 
 class Generator:

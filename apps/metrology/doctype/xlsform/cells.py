@@ -11,6 +11,7 @@ import datetime
 import json
 import math
 import re
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any
 
@@ -61,12 +62,14 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=repr)
 
 
-class Codec:
+class Codec(ABC):
+    @abstractmethod
     def encode(self, value: Any) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def decode(self, text: str) -> Any:
-        raise NotImplementedError
+        ...
 
     def faithful(self, value: Any) -> str | None:
         """The cell text for ``value`` if reading it back gives exactly ``value``, else None."""
