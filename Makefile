@@ -9,12 +9,15 @@ INSTITUTE ?= 示范市计量检定测试所
 DEMO_ADMIN_PASSWORD ?= Guanli-2026
 export METROLOGY_SITES_DIR ?= $(CURDIR)/sites
 
-.PHONY: run test setup system-packages messages clean-venv
+# `make test` installs and checks what the tests need too, and a missing piece is fatal there.
+PROFILE := $(if $(filter test,$(MAKECMDGOALS)),test,run)
+
+.PHONY: run test setup system-packages uno messages clean-venv
 
 ## Command 1: set up everything, create the demo site on SQLite, serve http://$(HOST):$(PORT)
 run: setup
 	@if [ ! -f "$(METROLOGY_SITES_DIR)/$(SITE)/site_config.json" ]; then \
-		$(BIN)/metrology new-site $(SITE) --institute "$(INSTITUTE)" --admin-password "$(DEMO_ADMIN_PASSWORD)"; \
+		$(BIN)/metrology new-site $(SITE) --demo --institute "$(INSTITUTE)" --admin-password "$(DEMO_ADMIN_PASSWORD)"; \
 	fi
 	@$(BIN)/metrology --site $(SITE) demo
 	@echo "  admin      管理员  系统管理员 (password 密码: $(DEMO_ADMIN_PASSWORD))"
@@ -24,17 +27,20 @@ run: setup
 test: setup
 	@scripts/run-tests.sh
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed uno
 
 system-packages:
-	@scripts/system-packages.sh $(if $(filter test,$(MAKECMDGOALS)),test,run)
+	@scripts/system-packages.sh $(PROFILE)
+
+# Every time (it is idempotent): a venv made by `make run` without python3-uno must not pass `make test`.
+uno: system-packages
+	@scripts/setup-uno.sh $(PROFILE)
 
 $(VENV)/.installed: pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -e ".[test]"
 	@if [ -f package.json ]; then npm ci --no-audit --no-fund; fi
-	@scripts/setup-uno.sh
 	@touch $@
 
 ## Regenerate the zh-Hans catalogue after changing UI strings (then translate the new entries)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates .venv-uno: a venv on Debian's python3 (which can `import uno`) holding unoserver, so the
 # app can keep a warm LibreOffice per worker for DOCX/XLSX -> PDF. Idempotent. Without LibreOffice's
-# python3-uno it explains and exits 0: the app then converts with a cold `soffice` per document.
+# python3-uno it explains and, for the profile "run", exits 0: the app then converts with a cold
+# `soffice` per document. For "test" (`make test`) that is fatal: the tests need the warm converter.
 set -euo pipefail
+profile="${1:-run}"
 cd "$(dirname "$0")/.."
 
 system_python="${UNO_SYSTEM_PYTHON:-/usr/bin/python3}"  # Debian's python3, which has python3-uno
@@ -10,6 +12,11 @@ venv=.venv-uno
 spec="unoserver>=3.7,<4"
 
 if ! [ -x "$system_python" ] || ! "$system_python" -c "import uno" >/dev/null 2>&1; then
+  if [ "$profile" = test ]; then
+    echo "setup-uno: $system_python cannot import uno: the tests need $venv" \
+         "(install libreoffice-writer-nogui python3-uno as root, or run scripts/system-packages.sh test)." >&2
+    exit 1
+  fi
   echo "setup-uno: $system_python cannot import uno (install libreoffice-writer-nogui python3-uno);" \
        "skipping $venv - PDFs will be made with a slower cold soffice per document." >&2
   exit 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the platform needs ("run") or its tests need too ("test").
-# Without root (and no passwordless sudo) it lists what is missing instead of failing.
+# As root it installs with apt-get; otherwise with passwordless sudo; otherwise it lists what is
+# missing and how to install it (fatal for "test", a warning for "run").
 set -euo pipefail
 profile="${1:-run}"
 run_packages=(python3-venv gettext pkg-config default-libmysqlclient-dev
@@ -15,8 +16,17 @@ for package in "${wanted[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=none; fi
-if [ "$sudo" = none ] || ! command -v apt-get >/dev/null; then
+as_root=()
+if [ "$(id -u)" -eq 0 ]; then
+  can_install=yes
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  can_install=yes; as_root=(sudo -n)
+else
+  can_install=no
+fi
+command -v apt-get >/dev/null 2>&1 || can_install=no
+
+if [ "$can_install" = no ]; then
   echo "缺少系统软件包 / missing system packages: ${missing[*]}" >&2
   echo "请以 root 安装 / install them as root:  apt-get install --no-install-recommends ${missing[*]}" >&2
   [ "$profile" = test ] && exit 1
@@ -24,6 +34,7 @@ if [ "$sudo" = none ] || ! command -v apt-get >/dev/null; then
   exit 0
 fi
 echo "安装系统软件包 / installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Through env: sudo drops the caller's environment, and a prompt would hang an unattended install.
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+"${apt[@]}" update -qq
+"${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

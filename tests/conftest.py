@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+DATA = REPO_ROOT / "tests" / "data"  # copies of the reference data: tests/data/README.md
 from metrology.testing.personas import PASSWORD  # noqa: E402,F401
 
 
@@ -77,6 +77,12 @@ def login(client):
         return client
 
     return as_person
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints_of_this_test(settings, tmp_path):
+    """Each test's database starts a chain of its own, so it gets its own checkpoint file (#8)."""
+    settings.METROLOGY_AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.log"
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 
 from metrology.core.sites import JOB_BACKENDS, SiteError, current_site_name, load_site
@@ -22,20 +20,37 @@ A site holds one institute's config, database and files under sites/<name>/.
 其他命令将转交 Django 管理命令 / any other command is passed to Django's management commands
 (例如 / e.g. `metrology --site demo check`)."""
 
+FILE_COMMANDS = ("formula", "compute", "render")  # no Django for a procedure file (issue 7)
 OWN_COMMANDS = ("new-site", "serve", "worker", "migrate", "demo", "audit", "use", "formula", "compute", "procedure", "render")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _base_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="metrology", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--site", help="使用的站点 / the site to use (default: METROLOGY_SITE or sites/currentsite)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser, parser.add_subparsers(dest="command", metavar="COMMAND")
+
+
+def _file_commands_parser() -> argparse.ArgumentParser:
+    """Only `formula`, `compute` and `render`: building every command's parser would take longer
+    than computing a record (issue 7)."""
+    from metrology.doctype.commands import add_file_parsers
+    from metrology.print_formats.commands import add_parser as add_render_parser
+
+    parser, commands = _base_parser()
+    add_file_parsers(commands)
+    add_render_parser(commands)
+    return parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser, commands = _base_parser()
 
     new_site = commands.add_parser("new-site", help="创建并初始化站点 / create, migrate and set up a site")
     new_site.add_argument("name", help="站点名 / site name (lower-case letters, digits, . _ -)")
     new_site.add_argument("--db", default=None,
-                          help="数据库 URL / database URL, e.g. mysql://root@127.0.0.1/metrology (default: SQLite)")
+                          help="数据库 URL / database URL, e.g. mysql://user:password@127.0.0.1/metrology (default: SQLite)")
     new_site.add_argument("--jobs", choices=JOB_BACKENDS, default="database",
                           help="后台任务 / job backend: database (embedded) or rq (Redis)")
     new_site.add_argument("--redis-url", default=None, help="Redis URL for --jobs rq")
@@ -45,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     new_site.add_argument("--admin-password", default=None,
                           help="管理员密码 / their password (asked for, or generated and printed, if omitted)")
     new_site.add_argument("--no-current", action="store_true", help="不设为当前站点 / do not make it the current site")
+    new_site.add_argument("--demo", action="store_true",
+                          help="示范站点：允许 metrology demo 载入公开密码的示范账号 / a demo site, where "
+                               "`metrology demo` may load the demo accounts (their password is published)")
 
     serve = commands.add_parser("serve", help="启动 Web 服务 / run the web server (and a job worker)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -61,10 +79,13 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="载入示范机构数据 / load the demo institute (people, roles, …)")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--force", action="store_true",
+                      help="在非示范站点上也载入 / load even on a site not created with new-site --demo")
 
     audit = commands.add_parser("audit", help="审计日志 / audit log tools")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_commands.add_parser("verify", help="校验哈希链 / verify the hash chain, naming the first broken row")
+    audit_commands.add_parser("checkpoint", help="打印当前链头 / print the chain head, to write down or send elsewhere")
 
     use = commands.add_parser("use", help="设为当前站点 / make a site the current one")
     use.add_argument("name")
@@ -90,22 +111,16 @@ def _setup_django(site: str | None) -> None:
     django.setup()
 
 
-def _setup_translations_only(site: str | None) -> None:
-    """Commands that need no site still speak the site's language, or Chinese without one."""
+def _use_site_language(site: str | None) -> None:
+    """Commands on a file need neither a site nor Django (issue 7): they only speak the site's
+    language, or Chinese without a site, from the same catalogue (metrology.core.plain_gettext)."""
+    from metrology.core.plain_gettext import use_language
+
     try:
-        load_site(site)
+        language = load_site(site).setting("language", None)
     except SiteError:
-        from pathlib import Path
-
-        from django.conf import settings
-
-        settings.configure(USE_I18N=True, LANGUAGE_CODE="zh-hans", INSTALLED_APPS=[],
-                           LOCALE_PATHS=[Path(__file__).resolve().parent / "locale"])
-        import django
-
-        django.setup()
-        return
-    _setup_django(site)
+        language = None
+    use_language(language)
 
 
 def _django(argv: list[str]) -> int:
@@ -125,27 +140,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     _setup_django(args.site)
     from django.core.management import call_command
 
+    from metrology.core.serving import serve
+
     call_command("migrate", interactive=False, verbosity=0)
-    site = current_site_name()
-    env = {**os.environ, "METROLOGY_SITE": site or ""}
-    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "metrology.cli", "worker"], env=env)
-    try:
-        if args.prod:
-            call_command("collectstatic", interactive=False, verbosity=0)
-            command = [sys.executable, "-m", "gunicorn", "metrology.wsgi:application",
-                       "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-                       "--access-logfile", "-"]
-        else:
-            command = [sys.executable, "-m", "django", "runserver", f"{args.host}:{args.port}"]
-            command += [] if args.reload else ["--noreload"]
-        print(f"metrology: site {site} → http://{args.host}:{args.port}/", flush=True)
-        return subprocess.call(command, env={**env, "DJANGO_SETTINGS_MODULE": "metrology.settings"})
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=10)
+    if args.prod:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return serve(site=current_site_name() or "", prod=args.prod, host=args.host, port=args.port,
+                 workers=args.workers, reload=args.reload, with_worker=not args.no_worker)
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
@@ -160,8 +161,14 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     _setup_django(args.site)
-    from metrology.demo import load_demo, print_accounts, print_procedures
+    from django.conf import settings
 
+    from metrology.demo import NotADemoSite, demo_site_ensure, load_demo, print_accounts, print_procedures
+
+    try:
+        demo_site_ensure(settings.SITE, force=args.force)
+    except (NotADemoSite, SiteError) as exc:
+        raise SystemExit(f"metrology: {exc}") from exc
     load_demo()
     if not args.quiet:
         print_procedures()
@@ -171,23 +178,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     _setup_django(args.site)
-    from metrology.core.audit import audit_chain_verify
+    from metrology.core.audit import audit_chain_verify, audit_checkpoint
 
+    if args.audit_command == "checkpoint":
+        head = audit_checkpoint()
+        print(f"position={head.last_position} row={head.last_id} hash={head.last_hash}")
+        return 0
     report = audit_chain_verify()
     if report.ok:
         print(f"审计日志完整 / audit chain intact: {report.checked} rows checked")
         return 0
     first = report.first_break
-    print(f"审计日志已被篡改 / audit chain broken at row {first.event_id}: {first.problem}", file=sys.stderr)
+    print(f"审计日志已被篡改 / audit chain broken at {first.where}: {first.problem}", file=sys.stderr)
     for extra in report.breaks[1:6]:
-        print(f"  also row {extra.event_id}: {extra.problem}", file=sys.stderr)
+        print(f"  also {extra.where}: {extra.problem}", file=sys.stderr)
     return 1
 
 
 def _cmd_formula(args: argparse.Namespace) -> int:
     from metrology.doctype.commands import cmd_formula
 
-    _setup_translations_only(args.site)
+    _use_site_language(args.site)
     return cmd_formula(args)
 
 
@@ -198,11 +209,11 @@ def _stored_version(label: str):
 
 
 def _setup_for_procedure(args: argparse.Namespace) -> None:
-    """A procedure file needs no site; a stored CODE@N does."""
-    from pathlib import Path
+    """A procedure file needs no site and no Django; a stored CODE@N needs both."""
+    from metrology.doctype.commands import procedure_is_file
 
-    if Path(args.procedure).is_file():
-        _setup_translations_only(args.site)
+    if procedure_is_file(args.procedure):
+        _use_site_language(args.site)
     else:
         _setup_django(args.site)
 
@@ -258,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if rest[:1] == ["migrate"]:
         _setup_django(site)
         return _django(rest)
-    args = _parser().parse_args(argv)
+    args = (_file_commands_parser() if rest[:1] and rest[0] in FILE_COMMANDS else _parser()).parse_args(argv)
     handlers = {
         "new-site": _cmd_new_site, "serve": _cmd_serve, "worker": _cmd_worker,
         "demo": _cmd_demo, "audit": _cmd_audit, "use": _cmd_use,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from metrology.accounts.models import Person, Role
+from metrology.core.sites import Site
 from metrology.doctype.models import ProcedureVersion
 from metrology.accounts.services.people import person_create
 from metrology.doctype.files import load_definition
@@ -46,6 +47,22 @@ def _qualifications(account: DemoAccount, index: int) -> list[dict]:
         "valid_until": dt.date(2029, 2, 28),
         "items": DEMO_ITEMS,
     }]
+
+
+class NotADemoSite(Exception):
+    """The demo accounts' password is published: they belong only on a site made as a demo."""
+
+
+def demo_site_ensure(site: Site, *, force: bool = False) -> None:
+    """Refuse a site not created with `new-site --demo` (its config says `"demo": true`), unless forced (#8)."""
+    if force or site.flag("demo", False):
+        return
+    raise NotADemoSite(
+        f"站点 {site.name} 不是示范站点，示范账号的密码是公开的，不能载入；"
+        f"示范站点请用 metrology new-site NAME --demo 创建，确需载入请加 --force。 / "
+        f"site {site.name} was not created as a demo site (new-site --demo) and the demo accounts' "
+        "password is published: not loaded (add --force to load them anyway)."
+    )
 
 
 @transaction.atomic

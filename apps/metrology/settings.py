@@ -16,8 +16,17 @@ try:
 except SiteError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
+
+
+def _flag(key: str, default: bool) -> bool:
+    try:
+        return SITE.flag(key, default)
+    except SiteError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+
+
 SECRET_KEY = SITE.config["secret_key"]
-DEBUG = bool(SITE.setting("debug", False))
+DEBUG = _flag("debug", False)
 ALLOWED_HOSTS = list(SITE.setting("allowed_hosts", ["127.0.0.1", "localhost"]))
 CSRF_TRUSTED_ORIGINS = list(SITE.setting("csrf_trusted_origins", []))
 INSTITUTE_NAME = SITE.setting("institute_name", "")
@@ -36,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -46,9 +54,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The Content-Security-Policy goes on every answer, a refusal included; then a body above its
+    # limit is refused before anything below could read it (core/limits.py).
+    "metrology.core.security_headers.SecurityHeadersMiddleware",
+    "metrology.core.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "metrology.core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -78,6 +90,11 @@ TEMPLATES = [
 ]
 
 
+# Seconds a write waits for a lock before the request is answered 503 "busy, retry" (core/busy.py).
+DATABASE_LOCK_TIMEOUT = int(SITE.setting("database_lock_timeout", 20))
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
 def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     engine = config["ENGINE"]
@@ -87,13 +104,14 @@ def _database(url: str) -> dict:
         # (TECH-NOTES §6: 0 of 400 allocations failed with it, 346 of 400 without).
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": DATABASE_LOCK_TIMEOUT,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     elif engine == "django.db.backends.mysql":
         config["OPTIONS"] = {
             "charset": "utf8mb4",
-            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1, "
+                            f"innodb_lock_wait_timeout={DATABASE_LOCK_TIMEOUT}",
             "isolation_level": "read committed",
         }
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -103,6 +121,9 @@ def _database(url: str) -> dict:
 
 
 DATABASES = {"default": _database(SITE.database_url)}
+# The audit chain's key and checkpoints live outside the database (core/audit_anchor.py).
+METROLOGY_AUDIT_KEY_FILE = SITE.audit_key_path
+METROLOGY_AUDIT_CHECKPOINTS = SITE.audit_checkpoints_path
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Person"
@@ -124,12 +145,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:index"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_AGE = int(SITE.setting("session_minutes", 480)) * 60
+# A session lasts `session_minutes` of inactivity (default 8 h), never more than 12 h whatever
+# the site says (docs/site-settings.md).
+SESSION_MAX_MINUTES = 12 * 60
+SESSION_COOKIE_AGE = max(1, min(int(SITE.setting("session_minutes", 480)), SESSION_MAX_MINUTES)) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = bool(SITE.setting("https", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# `https`: the site is reached over HTTPS only. `behind_proxy`: a reverse proxy terminates TLS and
+# sets X-Forwarded-Proto itself (turn it on only then: otherwise a client could claim HTTPS).
+HTTPS = _flag("https", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors inside the network may ask over plain HTTP
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if _flag("behind_proxy", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 AXES_FAILURE_LIMIT = int(SITE.setting("lockout_failures", 5))
 AXES_COOLOFF_TIME = int(SITE.setting("lockout_minutes", 30)) / 60
@@ -139,6 +176,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "metrology.accounts.views.lockout_response"
+AXES_USERNAME_CALLABLE = "metrology.accounts.usernames.axes_username"  # one count per account (#8)
+# API tokens (#8): they expire, and end with a password change or a disable.
+API_TOKEN_HOURS = float(SITE.setting("token_hours", 12))
 AXES_VERBOSE = False
 
 # The UI is Simplified Chinese whatever the browser asks for; a site may choose otherwise.
@@ -155,25 +195,38 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when `collectstatic` has not run
 MEDIA_URL = "files/"
 MEDIA_ROOT = SITE.files_dir
+# A request body above its limit is refused (413) before it is read (core/limits.py): by default a
+# little above the largest layout (10 MiB); the regulation library takes files up to 50 MiB.
+# Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory.
+REQUEST_BODY_MAX_BYTES = int(SITE.setting("upload_max_mb", 12)) * 1024 * 1024
+REQUEST_BODY_LIMITS_BY_PATH = {
+    "/desk/regulations/": int(SITE.setting("regulation_upload_max_mb", 52)) * 1024 * 1024,
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "metrology.accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "metrology.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "metrology.core.limits.DepthBoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Metrology platform API",
     "DESCRIPTION": "JSON API of the metrology data and certificate platform (计量检测数据与证书平台).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

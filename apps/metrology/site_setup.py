@@ -67,6 +67,7 @@ def new_site(args: argparse.Namespace) -> int:
         site = site_create(
             name=args.name, db_url=args.db, job_backend=args.jobs, redis_url=args.redis_url,
             institute_name=args.institute, make_current=not args.no_current,
+            extra={"demo": True} if getattr(args, "demo", False) else None,
         )
     except SiteError as exc:
         raise SystemExit(f"metrology: {exc}") from exc

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from metrology.accounts.api import ObtainTokenView, PersonViewSet, RoleViewSet
+from metrology.accounts.api import ObtainTokenView, PersonViewSet, RevokeTokenView, RoleViewSet
 from metrology.accounts.forms import DeskLoginForm
 from metrology.core.desk import desk_site
-from metrology.core.views import healthz
+from metrology.core.views import api_docs, healthz
 
 desk_site.login_form = DeskLoginForm
 
@@ -23,8 +23,9 @@ urlpatterns = [
     path("desk/", desk_site.urls),
     path("api/", include(api.urls)),
     path("api/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
     path("healthz", healthz, name="healthz"),
 ]

@@ -113,13 +113,13 @@ def test_refused_change_returns_the_reason(api, admin, default_roles):
     assert "管理角色和权限" in response.json()["detail"]
 
 
-def test_openapi_document_lists_people_and_roles(client):
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+def test_openapi_document_lists_people_and_roles(login, admin):
+    response = login(admin).get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/people/" in paths and "/api/roles/{id}/disable/" in paths
 
 
-def test_api_documentation_page_is_served_without_internet(client):
-    page = client.get("/api/docs/").content.decode()
+def test_api_documentation_page_is_served_without_internet(login, admin):
+    page = login(admin).get("/api/docs/").content.decode()
     assert "swagger" in page.lower() and "cdn" not in page.lower()

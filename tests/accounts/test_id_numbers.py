@@ -45,3 +45,24 @@ def test_mask_keeps_only_the_first_three_and_last_four():
     assert mask_id_number(VALID) == "110***********002X"
     assert mask_id_number("") == ""
     assert mask_id_number(None) == ""
+
+
+def test_full_width_digits_are_the_same_number(make_person):
+    """#8: `１１０１０５…` was accepted as a new person holding an existing ID number."""
+    from metrology.accounts.services.people import person_create
+
+    make_person("first", "甲", id_number=VALID)
+    full_width = VALID.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    with pytest.raises(ValidationError) as caught:
+        person_create(actor=None, username="second", password="Kexue-Jiliang-9", name="乙", id_number=full_width)
+    assert "id_number" in caught.value.message_dict
+
+
+def test_a_full_width_number_is_stored_in_ascii(make_person):
+    full_width = VALID.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    assert make_person("first", "甲", id_number=full_width).id_number == VALID
+
+
+def test_other_scripts_digits_are_refused():
+    with pytest.raises(ValidationError):
+        validate_id_number("١" + VALID[1:])

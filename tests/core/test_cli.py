@@ -37,7 +37,7 @@ def test_new_site_creates_config_database_and_administrator(cli_sites):
 
 
 def test_audit_verify_passes_then_names_the_row_altered_by_sql(cli_sites):
-    cli_sites.new_site("institute")
+    cli_sites.new_site("institute", "--demo")
     cli_sites.run("demo", "--quiet")
     clean = cli_sites.run("audit", "verify")
     assert "audit chain intact" in clean.stdout

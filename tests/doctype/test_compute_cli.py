@@ -13,7 +13,7 @@ from metrology.cli import main
 from metrology.doctype.engine import compare_expected
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO.parent / "shared" / "data" / "examples"
+EXAMPLES = REPO / "tests" / "data" / "examples"
 PACKS = REPO / "apps" / "metrology" / "packs"
 FUEL, GAUGE = PACKS / "jjg443_fuel_dispenser.json", PACKS / "jjg52_pressure_gauge.json"
 

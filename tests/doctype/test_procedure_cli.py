@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 PACKS = Path(__file__).resolve().parents[2] / "apps" / "metrology" / "packs"
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 
 
 def test_import_publish_export_and_compute_a_stored_version(cli_sites, tmp_path):

@@ -1,4 +1,4 @@
-"""The worked examples in ../shared/data/examples are the acceptance tests of the packs."""
+"""The worked examples in tests/data/examples are the acceptance tests of the packs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from metrology.doctype.engine import compare_expected, compute, run_test_cases, validate_procedure
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO_ROOT.parent / "shared" / "data" / "examples"
+EXAMPLES = REPO_ROOT / "tests" / "data" / "examples"
 PACKS = REPO_ROOT / "apps" / "metrology" / "packs"
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from metrology.doctype.formula import FormulaError, evaluate, round_gb
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-EXAMPLES = SHARED / "data" / "examples" / "gbt8170_rounding.json"
+DATA = Path(__file__).resolve().parents[1] / "data"
+EXAMPLES = DATA / "examples" / "gbt8170_rounding.json"
 
 
 def _cases() -> list[dict]:

@@ -23,7 +23,7 @@ from metrology.print_formats.layouts import LayoutRefused, checked_layout, rende
 REPO = Path(__file__).resolve().parents[2]
 PACK_PATH = REPO / "apps/metrology/packs/jjg443_fuel_dispenser.json"
 PACK = json.loads(PACK_PATH.read_text(encoding="utf-8"))
-CERTIFICATE = REPO.parent / "shared" / "data" / "templates" / "certificate_jjg443.docx"
+CERTIFICATE = REPO / "tests" / "data" / "templates" / "certificate_jjg443.docx"
 
 
 def _document(*paragraph_xml: str) -> bytes:
@@ -98,7 +98,9 @@ def test_an_oversize_layout_is_refused(admin, db):
     assert "10 MiB" in caught.value.message
 
 
-def test_the_desk_preview_is_a_pdf_with_the_basis_from_the_regulation_library(login, admin, db, tmp_path):
+def test_the_desk_preview_is_a_pdf_with_the_basis_from_the_regulation_library(login, admin, db, tmp_path,
+                                                                             layout_jobs, layout_files):
+    """The preview is made by a job, not in the request (#8): the page shows its state, then the PDF."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from metrology.doctype.packs import pack_import
@@ -114,7 +116,16 @@ def test_the_desk_preview_is_a_pdf_with_the_basis_from_the_regulation_library(lo
     regulation_document.save(text_file)
     regulation_upload(actor=admin, file=SimpleUploadedFile("jjg443.docx", text_file.getvalue()),
                       code="JJG 443-2023", title="燃油加油机（规程库标题）")
-    response = login(admin).get(reverse("desk:print_formats_layout_preview", args=[layout.pk]))
+    client = login(admin)
+    assert client.get(reverse("desk:print_formats_layout_preview", args=[layout.pk])).status_code == 200
+    started = client.post(reverse("desk:print_formats_layout_preview", args=[layout.pk]))
+    assert started.status_code == 302
+    waiting = client.get(started["Location"]).content.decode()
+    assert 'data-state="waiting"' in waiting and 'http-equiv="refresh"' in waiting
+    assert layout_jobs.run() >= 1
+    ready = client.get(started["Location"]).content.decode()
+    assert 'data-state="ready"' in ready
+    response = client.get(started["Location"] + "pdf/")
     assert response["Content-Type"] == "application/pdf"
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
                           timeout=60, check=True).stdout.decode()

@@ -19,10 +19,17 @@ import pytest
 from metrology.print_formats import converter
 from metrology.print_formats.converter import ConverterError, convert_to_pdf
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-    reason="needs LibreOffice and poppler-utils (scripts/system-packages.sh)",
-)
+REQUIRED_TOOLS = {"soffice": "LibreOffice (libreoffice-writer-nogui libreoffice-calc-nogui)",
+                  "pdftotext": "poppler-utils"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def required_tools() -> None:
+    """A missing converter fails these tests, never skips them: a green run must mean PDFs work (#7)."""
+    missing = [package for tool, package in REQUIRED_TOOLS.items() if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"not installed: {', '.join(missing)} - run scripts/system-packages.sh test",
+                    pytrace=False)
 
 CERTIFICATE_ROWS = [("器具名称", "燃油加油机"), ("型号规格", "CS52-2220"), ("检定结论", "合格")]
 
@@ -30,7 +37,7 @@ CERTIFICATE_ROWS = [("器具名称", "燃油加油机"), ("型号规格", "CS52-
 @pytest.fixture(scope="module")
 def warm() -> Iterator[None]:
     if converter._uno_python() is None:
-        pytest.skip("no .venv-uno: run scripts/setup-uno.sh")
+        pytest.fail("no .venv-uno for the warm converter: run scripts/setup-uno.sh test", pytrace=False)
     converter.shutdown()
     yield
     converter.shutdown()
@@ -279,17 +286,29 @@ def test_libreoffice_goes_away_when_its_parent_process_is_killed(warm, tmp_path)
 SETUP_UNO = Path(__file__).resolve().parents[2] / "scripts/setup-uno.sh"
 
 
-def test_setup_uno_explains_and_succeeds_without_python3_uno():
-    done = subprocess.run([str(SETUP_UNO)], env=os.environ | {"UNO_SYSTEM_PYTHON": "/nonexistent/python3"},
+def _setup_uno_without_python3_uno(profile: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SETUP_UNO), profile],
+                          env=os.environ | {"UNO_SYSTEM_PYTHON": "/nonexistent/python3"},
                           capture_output=True, text=True, timeout=30)
+
+
+def test_setup_uno_explains_and_succeeds_without_python3_uno_for_run():
+    done = _setup_uno_without_python3_uno("run")
 
     assert done.returncode == 0
     assert "cannot import uno" in done.stderr and "cold soffice" in done.stderr
 
 
+def test_setup_uno_fails_without_python3_uno_for_test():
+    """#7: `make test` must not go green on a machine whose warm converter cannot be built."""
+    done = _setup_uno_without_python3_uno("test")
+
+    assert done.returncode != 0
+    assert "cannot import uno" in done.stderr and "python3-uno" in done.stderr
+
+
 def test_setup_uno_is_idempotent(warm):
-    if not (SETUP_UNO.parents[1] / ".venv-uno/bin/python").exists():
-        pytest.skip("this checkout's .venv-uno is elsewhere")
+    assert (SETUP_UNO.parents[1] / ".venv-uno/bin/python").exists(), "run scripts/setup-uno.sh test"
     done = subprocess.run([str(SETUP_UNO)], capture_output=True, text=True, timeout=30)
 
     assert done.returncode == 0

@@ -21,7 +21,7 @@ from metrology.print_formats.layouts import checked_layout, render_layout
 
 REPO = Path(__file__).resolve().parents[2]
 PACK = json.loads((REPO / "apps/metrology/packs/jjg443_fuel_dispenser.json").read_text(encoding="utf-8"))
-CERTIFICATE = REPO.parent / "shared" / "data" / "templates" / "certificate_jjg443.docx"
+CERTIFICATE = REPO / "tests" / "data" / "templates" / "certificate_jjg443.docx"
 PNG = bytes.fromhex(  # a 1×1 red pixel
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc0000003"
     "0101001846a1e60000000049454e44ae426082")

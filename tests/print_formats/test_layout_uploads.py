@@ -20,7 +20,7 @@ from metrology.print_formats.services import layout_upload
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[2]
-CERTIFICATE = REPO.parent / "shared" / "data" / "templates" / "certificate_jjg443.docx"
+CERTIFICATE = REPO / "tests" / "data" / "templates" / "certificate_jjg443.docx"
 
 
 @pytest.fixture
@@ -43,11 +43,11 @@ def _upload(admin, procedure, data: bytes, filename: str = "layout.docx"):
 
 
 def _refused(admin, procedure, data: bytes, filename: str = "layout.docx") -> str:
-    events = AuditEvent.objects.count()
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     with pytest.raises(LayoutRefused) as caught:
         _upload(admin, procedure, data, filename)
     assert not LayoutVersion.objects.exists() and not Layout.objects.exists()
-    assert AuditEvent.objects.count() == events
+    assert list(AuditEvent.objects.filter(id__gt=last).values_list("action", flat=True)) == ["layout.refused"]  # #8
     return " ".join([caught.value.message, *caught.value.report.errors])
 
 

@@ -1,4 +1,4 @@
-"""The layouts saved by LibreOffice in shared/data/templates render unchanged (R-4.2.3.6, R-4.3.6–7).
+"""The layouts saved by LibreOffice in tests/data/templates render unchanged (R-4.2.3.6, R-4.3.6–7).
 
 Each is rendered through `metrology render` from the packs' worked examples, then converted to PDF
 by LibreOffice and read back with pdftotext, so "opens in LibreOffice" is checked for real.
@@ -19,7 +19,7 @@ from metrology.cli import main
 pytestmark = pytest.mark.django_db  # with a site, render asks the regulation library for 检定依据
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = REPO / "tests" / "data"
 PACKS = REPO / "apps" / "metrology" / "packs"
 DOCUMENT = {"证书编号": "JD-2026-0001", "原始记录编号": "YS-2026-0042", "委托单位": "示范加油站 & <有限公司>"}
 

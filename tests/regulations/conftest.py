@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,93 @@ def sample_pdf(tmp_path_factory) -> bytes:
     return (work / "jjg443.pdf").read_bytes()
 
 
+class Jobs:
+    """The site's job queue, run in this process by the suite's backend (database queue or RQ).
+
+    Jobs are queued when the transaction commits; inside a test's transaction `enqueued()` runs
+    those commit hooks, and `run()` then does what `metrology worker --burst` does.
+    """
+
+    def __init__(self, capture_on_commit):
+        self._capture = capture_on_commit
+        self.backend = settings_backend()
+        if self.backend == "rq":
+            self._rq_queue().empty()  # jobs left in Redis by an earlier run
+
+    @contextmanager
+    def enqueued(self):
+        with self._capture(execute=True):
+            yield
+
+    def queued(self) -> int:
+        if self.backend == "rq":
+            return self._rq_queue().count
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.ready().count()
+
+    def run(self) -> int:
+        return self._run_rq() if self.backend == "rq" else self._run_database()
+
+    def after(self, make):
+        """`make()` (an upload), then every job it queued; the regulation as the jobs left it."""
+        with self.enqueued():
+            regulation = make()
+        self.run()
+        regulation.refresh_from_db()
+        return regulation
+
+    @staticmethod
+    def _rq_queue():
+        import django_rq
+        from django_tasks_rq.backend import Job
+
+        return django_rq.get_queue("default", job_class=Job)
+
+    def _run_rq(self) -> int:
+        from django_tasks_rq.backend import Job
+        from rq import SimpleWorker
+
+        queue = self._rq_queue()
+        count = queue.count
+        worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+        worker.work(burst=True, with_scheduler=False)
+        return count
+
+    @staticmethod
+    def _run_database() -> int:
+        from django_tasks_db.management.commands.db_worker import Worker
+        from django_tasks_db.models import DBTaskResult
+
+        # The worker's own loop closes "old" connections, which would end the test's transaction.
+        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id="pytest", excluded_queue_names=[])
+        done = 0
+        while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+            result.claim(worker.worker_id)
+            worker.run_task(result)
+            done += 1
+        return done
+
+
+def settings_backend() -> str:
+    from django.conf import settings
+
+    return settings.SITE.job_backend
+
+
 @pytest.fixture
-def make_regulation(admin):
+def jobs(db, django_capture_on_commit_callbacks) -> Jobs:
+    return Jobs(django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def make_regulation(admin, jobs):
     from metrology.regulations.services import regulation_upload
 
     def make(code: str, title: str, *paragraphs: str, **dates):
         data = docx_bytes(*(paragraphs or (f"{title}的正文。",)), table=[], title=title)
-        return regulation_upload(actor=admin, file=upload("r.docx", data), code=code, title=title, **dates)
+        return jobs.after(lambda: regulation_upload(actor=admin, file=upload("r.docx", data), code=code,
+                                                    title=title, **dates))
 
     return make

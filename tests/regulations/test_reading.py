@@ -16,15 +16,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pdf_regulation(admin, sample_pdf):
-    return regulation_upload(actor=admin, file=upload("JJG 443-2023 燃油加油机.pdf", sample_pdf),
-                             code="JJG 443-2023", title="燃油加油机检定规程")
+def pdf_regulation(admin, sample_pdf, jobs):
+    return jobs.after(lambda: regulation_upload(
+        actor=admin, file=upload("JJG 443-2023 燃油加油机.pdf", sample_pdf), code="JJG 443-2023",
+        title="燃油加油机检定规程"))
 
 
 @pytest.fixture
-def docx_regulation(admin):
-    return regulation_upload(actor=admin, file=upload("JJF1229.docx", docx_bytes(*BODY, "使用<b>前</b>应预热。")),
-                             code="JJF 1229-2009", title="质量流量计型式评价大纲")
+def docx_regulation(admin, jobs):
+    return jobs.after(lambda: regulation_upload(
+        actor=admin, file=upload("JJF1229.docx", docx_bytes(*BODY, "使用<b>前</b>应预热。")), code="JJF 1229-2009",
+        title="质量流量计型式评价大纲"))
 
 
 def _urls(regulation: Regulation) -> list[str]:
@@ -99,10 +101,12 @@ def _form(**overrides) -> dict:
             "withdrawal_date": "", **overrides}
 
 
-def test_an_upload_through_the_desk_goes_through_the_service(login, admin, sample_pdf):
-    response = login(admin).post(reverse("desk:regulations_regulation_add"),
-                                 _form(upload=upload("jjg443.pdf", sample_pdf)))
+def test_an_upload_through_the_desk_goes_through_the_service(login, admin, sample_pdf, jobs):
+    with jobs.enqueued():
+        response = login(admin).post(reverse("desk:regulations_regulation_add"),
+                                     _form(upload=upload("jjg443.pdf", sample_pdf)))
     assert response.status_code == 302, response.content.decode()[:2000]
+    jobs.run()
     regulation = Regulation.objects.get()
     assert regulation.kind == "jjg" and "燃油加油机" in regulation.text
     assert AuditEvent.objects.filter(action="regulation.uploaded", object_id=str(regulation.pk)).exists()

@@ -22,16 +22,17 @@ BODY_PHRASE = "相对湿度不大于百分之九十五"
 
 
 @pytest.fixture
-def pdf_regulation(admin, sample_pdf):
-    return regulation_upload(actor=admin, file=upload("JJG443-2023.pdf", sample_pdf, "application/pdf"),
-                             code="JJG 443-2023", title="燃油加油机检定规程")
+def pdf_regulation(admin, sample_pdf, jobs):
+    return jobs.after(lambda: regulation_upload(
+        actor=admin, file=upload("JJG443-2023.pdf", sample_pdf, "application/pdf"), code="JJG 443-2023",
+        title="燃油加油机检定规程"))
 
 
 @pytest.fixture
-def docx_regulation(admin):
+def docx_regulation(admin, jobs):
     data = docx_bytes(broken=("使用中检查时应核对加油机的", "铅封和计量封印是否完好"))
-    return regulation_upload(actor=admin, file=upload("JJF1229.docx", data), code="JJF 1229-2009",
-                             title="质量流量计型式评价大纲")
+    return jobs.after(lambda: regulation_upload(actor=admin, file=upload("JJF1229.docx", data),
+                                                code="JJF 1229-2009", title="质量流量计型式评价大纲"))
 
 
 def _codes(query: str) -> list[str]:
@@ -114,11 +115,12 @@ def test_a_one_character_query_still_works(docx_regulation):
     assert _codes("铅") == ["JJF 1229-2009"]
 
 
-def test_the_index_is_rebuilt_when_the_file_is_replaced(admin, docx_regulation):
+def test_the_index_is_rebuilt_when_the_file_is_replaced(admin, docx_regulation, jobs):
     from metrology.regulations.services import regulation_update
 
-    regulation_update(actor=admin, regulation=docx_regulation,
-                      file=upload("new.docx", docx_bytes("全新的正文内容：加油枪自封性能。", table=[])))
+    jobs.after(lambda: regulation_update(
+        actor=admin, regulation=docx_regulation,
+        file=upload("new.docx", docx_bytes("全新的正文内容：加油枪自封性能。", table=[]))))
     assert _codes(BODY_PHRASE) == []
     assert _codes("加油枪自封性能") == ["JJF 1229-2009"]
     assert RegulationGram.objects.filter(regulation=docx_regulation).exists()
@@ -134,9 +136,10 @@ def test_the_search_page_lists_code_title_status_and_a_highlighted_snippet(login
     assert reverse("desk:regulations_regulation_read", args=[pdf_regulation.pk]) in html
 
 
-def test_the_search_page_escapes_what_it_shows(login, inspector, admin):
+def test_the_search_page_escapes_what_it_shows(login, inspector, admin, jobs):
     data = docx_bytes("正文<script>alert(1)</script>结束", table=[])
-    regulation_upload(actor=admin, file=upload("x.docx", data), code="JJF 9-2020", title="转义<b>测试</b>")
+    jobs.after(lambda: regulation_upload(actor=admin, file=upload("x.docx", data), code="JJF 9-2020",
+                                         title="转义<b>测试</b>"))
     response = login(inspector).get(reverse("desk:regulations_regulation_search"), {"q": "<script>"})
     html = response.content.decode()
     assert "<script>alert" not in html and "&lt;script&gt;" in html

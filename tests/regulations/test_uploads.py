@@ -1,5 +1,6 @@
 """Uploading regulations: untrusted files are checked before any parser sees them, and a refused
-or unreadable file saves nothing; what is saved is audited."""
+file saves nothing; what is saved is audited. The text is read afterwards by a job (#7 item 6),
+whose failures are recorded on the regulation."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import translation
 from metrology.core.audit import audit_chain_verify
 from metrology.core.models import AuditEvent
 from metrology.regulations.errors import RegulationRefused
-from metrology.regulations.models import Kind, Regulation, RegulationGram, Status
+from metrology.regulations.models import ExtractionState, Kind, Regulation, RegulationGram, Status
 from metrology.regulations.services import regulation_update, regulation_upload
 from metrology.regulations.uploads import MAX_FILE_BYTES
 
@@ -67,10 +68,10 @@ def _pdf_without_text() -> bytes:
 # -- accepted ----------------------------------------------------------------------------------
 
 
-def test_a_pdf_is_stored_under_the_files_folder_by_its_hash_with_its_text(admin, sample_pdf, files_dir):
-    regulation = regulation_upload(actor=admin, file=upload("JJG 443-2023.pdf", sample_pdf),
-                                   code="  jjg443－2023 ", title="燃油加油机检定规程",
-                                   effective_date=dt.date(2023, 6, 1))
+def test_a_pdf_is_stored_under_the_files_folder_by_its_hash_with_its_text(admin, sample_pdf, files_dir, jobs):
+    regulation = jobs.after(lambda: regulation_upload(
+        actor=admin, file=upload("JJG 443-2023.pdf", sample_pdf), code="  jjg443－2023 ",
+        title="燃油加油机检定规程", effective_date=dt.date(2023, 6, 1)))
     sha = hashlib.sha256(sample_pdf).hexdigest()
     assert regulation.code == "JJG 443-2023" and regulation.kind == Kind.JJG
     assert regulation.file.name == f"regulations/{sha}.pdf"
@@ -100,10 +101,11 @@ def test_the_kind_follows_the_code_unless_given(admin):
     assert given.kind == Kind.JJF
 
 
-def test_a_pdf_without_text_is_stored_with_empty_text_and_a_note(admin):
-    regulation = regulation_upload(actor=admin, file=upload("scan.pdf", _pdf_without_text()),
-                                   code="JJG 1-2000", title="扫描件")
+def test_a_pdf_without_text_is_stored_with_empty_text_and_a_note(admin, jobs):
+    regulation = jobs.after(lambda: regulation_upload(
+        actor=admin, file=upload("scan.pdf", _pdf_without_text()), code="JJG 1-2000", title="扫描件"))
     assert regulation.text == "" and regulation.extraction_note
+    assert regulation.extraction_state == ExtractionState.DONE
     assert regulation.file.name.endswith(".pdf")
 
 
@@ -241,13 +243,22 @@ def test_an_empty_file_is_refused(admin, files_dir):
     assert _nothing_stored(files_dir)
 
 
-def test_a_pdf_whose_text_cannot_be_read_is_refused_and_nothing_saved(admin, files_dir):
-    error = _refused(admin, upload("broken.pdf", b"%PDF-1.4\n" + b"\x00garbage" * 100))
-    assert error.code == "unreadable" and "cannot be read" in error.message
-    assert _nothing_stored(files_dir)
+def _failed(jobs, admin, file) -> Regulation:
+    with translation.override("en"):
+        return jobs.after(lambda: regulation_upload(actor=admin, file=file, code="JJG 443-2023",
+                                                    title="燃油加油机检定规程"))
 
 
-def test_a_pdf_reader_that_hangs_is_stopped_and_nothing_saved(admin, files_dir, monkeypatch, sample_pdf):
+def test_a_pdf_whose_text_cannot_be_read_is_kept_with_the_failure_recorded(admin, files_dir, jobs):
+    """#7 item 6: the file passed the upload checks, so it is kept; the job records why it failed."""
+    regulation = _failed(jobs, admin, upload("broken.pdf", b"%PDF-1.4\n" + b"\x00garbage" * 100))
+    assert regulation.extraction_state == ExtractionState.FAILED
+    assert "cannot be read" in regulation.extraction_error and regulation.text == ""
+    assert AuditEvent.objects.filter(action="regulation.text_failed", object_id=str(regulation.pk)).exists()
+
+
+def test_a_pdf_reader_that_hangs_is_stopped_and_the_failure_recorded(
+        admin, files_dir, monkeypatch, sample_pdf, jobs):
     import subprocess
 
     from metrology.regulations import extraction
@@ -256,6 +267,6 @@ def test_a_pdf_reader_that_hangs_is_stopped_and_nothing_saved(admin, files_dir, 
         raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
 
     monkeypatch.setattr(extraction.subprocess, "run", hang)
-    error = _refused(admin, upload("slow.pdf", sample_pdf))
-    assert error.code == "timeout" and "60 seconds" in error.message
-    assert _nothing_stored(files_dir)
+    regulation = _failed(jobs, admin, upload("slow.pdf", sample_pdf))
+    assert regulation.extraction_state == ExtractionState.FAILED
+    assert "60 seconds" in regulation.extraction_error

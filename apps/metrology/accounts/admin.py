@@ -18,15 +18,20 @@ from django.utils.translation import gettext_lazy
 from metrology.accounts.forms import PersonAddForm, QualificationForm, RoleForm
 from metrology.accounts.id_numbers import mask_id_number
 from metrology.accounts.models import Person, Qualification, Role
-from metrology.accounts.services import people, qualifications, roles
+from metrology.accounts.services import people, qualifications, roles, tokens
+from metrology.accounts.services.guards import ensure_may_act_on
 from metrology.accounts.services.snapshots import PERSON_PROFILE_FIELDS, QUALIFICATION_FIELDS
-from metrology.core.desk import PermissionCodeAdmin, desk_site
+from metrology.core.desk import SECRET_FIELDS, PermissionCodeAdmin, desk_site
 from metrology.core.errors import ApplicationError
 from metrology.core.permissions import PERMISSIONS, perm
 
 
 def _sees_id_numbers(request: HttpRequest) -> bool:
     return request.user.has_perm(perm("people_view_id_number"))
+
+
+def _manages_roles(request: HttpRequest) -> bool:
+    return request.user.has_perm(perm("roles_manage"))
 
 
 class QualificationInline(admin.TabularInline):
@@ -66,7 +71,7 @@ class PersonAdmin(PermissionCodeAdmin):
     list_filter = ("is_active", "roles", "gender", "education")
     search_fields = ("username", "name", "phone", "position")
     readonly_fields = ("approved_items_display", "last_login", "date_joined", "deactivated_at")
-    actions = ["disable_selected", "enable_selected"]
+    actions = ["disable_selected", "enable_selected", "end_sessions_selected"]
     fieldsets = (
         (gettext_lazy("Account"), {"fields": ("username", "is_active")}),
         (
@@ -124,8 +129,13 @@ class PersonAdmin(PermissionCodeAdmin):
             kwargs.update(form=self.add_form, fields=fields)
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def hidden_fields(self, request: HttpRequest) -> frozenset[str]:
+        return SECRET_FIELDS if _sees_id_numbers(request) else SECRET_FIELDS | {"id_number"}
+
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        if not _manages_roles(request):
+            readonly.append("roles")  # roles are given by role managers only (#8)
         return readonly if _sees_id_numbers(request) else [*readonly, "masked_id_number"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -159,7 +169,8 @@ class PersonAdmin(PermissionCodeAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         person = form.instance
-        people.person_set_roles(actor=request.user, person=person, roles=form.cleaned_data.get("roles", []))
+        if "roles" in form.cleaned_data:
+            people.person_set_roles(actor=request.user, person=person, roles=form.cleaned_data["roles"])
         for formset in formsets:
             # The admin's change message reads these lists, which formset.save() would have filled.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -213,6 +224,11 @@ class PersonAdmin(PermissionCodeAdmin):
     def enable_selected(self, request: HttpRequest, queryset) -> None:
         self.apply_to_each(request, queryset, people.person_enable, "person", _("Enabled %(count)d people."))
 
+    @admin.action(description=gettext_lazy("Log the selected people out everywhere (sessions and API tokens)"),
+                  permissions=["change"])
+    def end_sessions_selected(self, request: HttpRequest, queryset) -> None:
+        self.apply_to_each(request, queryset, tokens.person_end_sessions_and_tokens, "person",
+                           _("Logged %(count)d people out everywhere."))
 
     # -- password reset by an administrator ----------------------------------------------------
 
@@ -228,10 +244,17 @@ class PersonAdmin(PermissionCodeAdmin):
         person = get_object_or_404(Person, pk=person_id)
         if not self.has_change_permission(request, person):
             raise PermissionDenied
+        try:
+            ensure_may_act_on(request.user, person)
+        except ApplicationError as error:
+            raise PermissionDenied(error.message) from error
         form = SetPasswordForm(person, request.POST or None)
         if request.method == "POST" and form.is_valid():
-            people.person_set_password(actor=request.user, person=person,
-                                       password=form.cleaned_data["new_password1"])
+            try:
+                people.person_set_password(actor=request.user, person=person,
+                                           password=form.cleaned_data["new_password1"])
+            except ApplicationError as error:
+                raise PermissionDenied(error.message) from error
             messages.success(request, _("The password of %(name)s was changed.") % {"name": person})
             return HttpResponseRedirect(reverse("desk:accounts_person_change", args=[person.pk]))
         context = {

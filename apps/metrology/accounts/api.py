@@ -6,7 +6,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.filters import SearchFilter
@@ -15,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from metrology.accounts.id_numbers import mask_id_number
-from metrology.accounts.models import Person, Qualification, Role
-from metrology.accounts.services import people, roles
+from metrology.accounts.models import ApiToken, Person, Qualification, Role
+from metrology.accounts.services import people, roles, tokens
 from metrology.accounts.services.snapshots import PERSON_PROFILE_FIELDS
 from metrology.core.api import HasCode
 from metrology.core.permissions import PERMISSIONS, perm
@@ -122,6 +121,13 @@ class PersonViewSet(viewsets.ModelViewSet):
         person = people.person_enable(actor=request.user, person=self.get_object(), **reason_from(request))
         return Response(self.get_serializer(person).data)
 
+    @extend_schema(request=ReasonSerializer, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def end_sessions(self, request, pk=None) -> Response:
+        """End every session and API token of the person (e.g. a lost phone)."""
+        ended = tokens.person_end_sessions_and_tokens(actor=request.user, person=self.get_object(),
+                                                      **reason_from(request))
+        return Response({"revoked": ended})
 
 
 class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -184,5 +190,28 @@ class ObtainTokenView(APIView):
             raise AuthenticationFailed(_("The account or password is wrong."))
         if not person.is_active:
             raise AuthenticationFailed(_("This account has been disabled and cannot log in."))
-        token, _created = Token.objects.get_or_create(user=person)
-        return Response({"token": token.key})
+        _token, key = tokens.token_issue(person=person)
+        return Response({"token": key})
+
+
+class RevokeTokenRequestSerializer(serializers.Serializer):
+    all = serializers.BooleanField(required=False, default=False,
+                                   help_text="End every token and session of this person, not only this token.")
+
+
+class RevokeTokenView(APIView):
+    """End the token this request authenticated with, or (`{"all": true}`) every token and session."""
+
+    @extend_schema(request=RevokeTokenRequestSerializer, responses={200: None})
+    def post(self, request) -> Response:
+        serializer = RevokeTokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["all"]:
+            ended = tokens.person_end_sessions_and_tokens(actor=request.user, person=request.user)
+            return Response({"revoked": ended})
+        if not isinstance(request.auth, ApiToken):
+            raise serializers.ValidationError(
+                {"detail": _("This request was not made with a token; send all=true to end every token and session.")}
+            )
+        tokens.token_revoke(actor=request.user, token=request.auth)
+        return Response({"revoked": 1})

@@ -6,6 +6,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
 from metrology.accounts.models import Person, RoleGrant
+from metrology.accounts.usernames import normalize_username
 from metrology.core.permissions import APP_LABEL
 
 _CACHE_ATTR = "_role_permission_cache"
@@ -23,7 +24,7 @@ class RoleBackend(BaseBackend):
     ) -> Person | None:
         if not username or password is None:
             return None
-        person = Person.objects.filter(username__iexact=username.strip()).first()
+        person = Person.objects.filter(username__iexact=normalize_username(username)).first()
         if person is None:
             Person().set_password(password)  # same work as a real check, so timing reveals nothing
             return None

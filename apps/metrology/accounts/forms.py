@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from metrology.accounts.models import Person, Qualification, Role
+from metrology.accounts.usernames import normalize_username
 from metrology.core.permissions import MODULES, PERMISSIONS
 
 
@@ -16,9 +17,22 @@ class DeskLoginForm(AdminAuthenticationForm):
         "inactive": _("This account has been disabled and cannot log in. Please contact the system administrator."),
     }
 
+    def clean_username(self) -> str:
+        return normalize_username(self.cleaned_data.get("username"))
+
     def confirm_login_allowed(self, user: Person) -> None:
         if not user.is_active:
             raise ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class OwnPasswordChangeForm(AdminPasswordChangeForm):
+    """The Desk's "change my password", saved by the service: audited, and every other session and
+    API token of the person ends (#8)."""
+
+    def save(self, commit: bool = True) -> Person:
+        from metrology.accounts.services.people import person_set_password
+
+        return person_set_password(actor=self.user, person=self.user, password=self.cleaned_data["new_password1"])
 
 
 class PersonAddForm(forms.ModelForm):

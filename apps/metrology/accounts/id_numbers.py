@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ def birth_date_of(number: str) -> dt.date | None:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """NFKC first, so full-width `１１０１…Ｘ` is the same number as `1101…X` (#8), then upper-cased."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 
 def validate_id_number(value: str) -> None:
@@ -33,7 +35,7 @@ def validate_id_number(value: str) -> None:
             _("An ID card number has 18 characters; this one has %(count)d.") % {"count": len(number)},
             code="id_length",
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(
             _("An ID card number is 17 digits followed by a digit or X."), code="id_characters"
         )

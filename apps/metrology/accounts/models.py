@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from metrology.accounts.id_numbers import birth_date_of, normalize_id_number, validate_id_number
+from metrology.accounts.usernames import normalize_username, stored_username
 from metrology.core.permissions import PERMISSION_CHOICES, code_of
 
 
@@ -49,7 +51,7 @@ class RoleGrant(models.Model):
 
 class PersonManager(BaseUserManager):
     def get_by_natural_key(self, username: str) -> Person:
-        return self.get(username__iexact=username)
+        return self.get(username__iexact=normalize_username(username))
 
 
 class Person(AbstractBaseUser):
@@ -94,6 +96,8 @@ class Person(AbstractBaseUser):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
     deactivated_at = models.DateTimeField(_("disabled at"), null=True, blank=True, editable=False)
+    # Raised to end every session at once (a password change, a disable); see _get_session_auth_hash.
+    auth_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PersonManager()
 
@@ -110,8 +114,8 @@ class Person(AbstractBaseUser):
 
     def clean(self) -> None:
         super().clean()
-        self.username = (self.username or "").strip()
-        clash = Person.objects.filter(username__iexact=self.username).exclude(pk=self.pk)
+        self.username = stored_username(self.username)
+        clash = Person.objects.filter(username__iexact=normalize_username(self.username)).exclude(pk=self.pk)
         if self.username and clash.exists():
             raise ValidationError({"username": _("This account name is already taken.")})
         self.id_number = normalize_id_number(self.id_number or "") or None
@@ -125,6 +129,11 @@ class Person(AbstractBaseUser):
                 raise ValidationError(
                     {"birth_date": _("The date of birth does not match the one in the ID card number.")}
                 )
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        key_salt = "metrology.accounts.Person.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.auth_generation}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.name
@@ -207,3 +216,21 @@ class Qualification(models.Model):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.issue_date <= day and (self.valid_until is None or self.valid_until >= day)
+
+
+class ApiToken(models.Model):
+    """An API token: only its SHA-256 is stored; it expires, and ends with the person's password."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("person"))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.created_at:%Y-%m-%d %H:%M}"

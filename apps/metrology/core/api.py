@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from metrology.core.busy import busy_api_body, is_database_busy, retry_after
 from metrology.core.errors import ApplicationError
 from metrology.core.permissions import perm
 
@@ -22,6 +24,10 @@ class HasCode(permissions.BasePermission):
 
 
 def exception_handler(exc, context):
+    if is_database_busy(exc):
+        set_rollback()
+        return Response(busy_api_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": retry_after()})
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message}
         if exc.field:

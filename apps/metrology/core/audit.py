@@ -1,22 +1,63 @@
-"""Writing and verifying the hash-chained audit log."""
+"""Writing, sealing and verifying the hash-chained audit log (R-4.1.2.5: prevent tampering).
+
+Writing. `audit_log()` inserts the row inside the writer's own transaction, so a rolled-back
+change leaves no row. Its id comes from the database (auto-increment) and it carries `row_mac`,
+an HMAC of its content under the site's chain key (metrology.core.audit_anchor), so a row forged
+or altered in the database is recognised even before it is sealed. Writing locks nothing but the
+new row: unrelated writes never queue behind each other's audit rows.
+
+Sealing. Right after the writer commits (`transaction.on_commit`), `audit_seal_pending()` takes
+the chain head's lock in a short transaction of its own and seals every committed, unsealed row:
+it gives it the next `position` in the chain, the previous row's hash and its own
+`hash = HMAC(key, prev_hash, position, id, row_mac)`, moves the head and, once that commits,
+appends the head to the checkpoint file. `audit verify` (and `audit checkpoint`) seal first too.
+
+Order. Rows are sealed in the order they become visible as committed, lowest id first within
+one sealing; so the chain runs by `position`, not by id. Ids can have holes (a rolled-back
+writer used one) and a row with a lower id can commit after a higher one: it simply gets the next
+position when it is sealed. Sealing "the contiguous prefix of ids" instead would wait forever on
+the id of a rolled-back writer. A committed row whose `row_mac` is wrong is never sealed; verify
+names it.
+
+Lock order (one for the whole platform): a writer locks its own domain rows, parent before
+child (numbering: scheme, then its counter; procedure, then its versions), and nothing of the
+audit log. The chain head is locked only by the sealing step, in its own transaction, which
+holds no other lock. The head's one row is made by migration 0002 (and again only when the chain
+is empty, e.g. a flushed test database), so first writers never race to create it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import hashlib
+import hmac
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from metrology.core.audit_anchor import (
+    AuditKeyMissing,
+    Checkpoint,
+    audit_key,
+    checkpoint_append,
+    checkpoints_read,
+    keyed_hash,
+)
 from metrology.core.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from metrology.core.request_context import current_origin
 
 HEAD_PK = 1
+logger = logging.getLogger(__name__)
+
+
+class AuditChainError(Exception):
+    """The chain cannot be sealed (its head row is gone while sealed rows remain)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -50,20 +91,32 @@ def canonical_content(event: AuditEvent) -> str:
         "reason": event.reason,
         "ip": event.ip,
         "device": event.device,
+        "device_claimed": event.device_claimed,
     }
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def chain_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical_content(event)}".encode()).hexdigest()
+def _chain_started() -> bool:
+    return AuditEvent.objects.filter(position__isnull=False).exists()
 
 
-def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
-    if head is None:
-        head = AuditChainHead.objects.create(pk=HEAD_PK, last_id=0, last_hash=GENESIS_HASH)
-        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
-    return head
+def chain_key() -> bytes:
+    return audit_key(chain_started=_chain_started)
+
+
+def content_seal(key: bytes, event: AuditEvent) -> str:
+    return keyed_hash(key, canonical_content(event))
+
+
+def link_hash(key: bytes, prev_hash: str, position: int, event: AuditEvent) -> str:
+    return keyed_hash(key, f"{prev_hash}\n{position}\n{event.id}\n{event.row_mac}")
+
+
+def _seal_after_commit() -> None:
+    try:
+        audit_seal_pending()
+    except Exception:  # the change itself is committed; the next sealing picks the row up
+        logger.exception("could not seal the audit chain; it is sealed again on the next write or verify")
 
 
 def audit_log(
@@ -79,11 +132,10 @@ def audit_log(
     """Append one audit row inside the caller's transaction (it must be the writer's own)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_log() must run inside the transaction of the change it records")
+    key = chain_key()
     origin = current_origin()
-    head = _locked_head()
     actor = actor if getattr(actor, "pk", None) else None
     event = AuditEvent(
-        id=head.last_id + 1,
         created_at=timezone.now(),
         actor=actor,
         actor_repr=(actor.get_username() if actor else "system")[:150],
@@ -96,19 +148,70 @@ def audit_log(
         reason=reason,
         ip=origin.ip,
         device=origin.device,
-        prev_hash=head.last_hash,
+        device_claimed=bool(origin.device),
     )
-    event.hash = chain_hash(head.last_hash, event)
     event.save(force_insert=True)
-    head.last_id, head.last_hash = event.id, event.hash
-    head.save(update_fields=["last_id", "last_hash"])
+    event.row_mac = content_seal(key, event)
+    AuditEvent.objects.filter(pk=event.pk)._write_seal(row_mac=event.row_mac)
+    transaction.on_commit(_seal_after_commit)
     return event
+
+
+def _locked_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
+    if head is not None:
+        return head
+    if _chain_started():
+        raise AuditChainError("the audit chain's head row is missing (审计链头记录缺失)")
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(pk=HEAD_PK, last_position=0, last_id=0, last_hash=GENESIS_HASH)
+    except IntegrityError:
+        pass  # another sealer made it; wait for its lock below
+    return AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+
+
+def audit_seal_pending() -> int:
+    """Seal the committed rows not yet in the chain, lowest id first; returns how many."""
+    if not AuditEvent.objects.filter(hash__isnull=True).exists():
+        return 0
+    key = chain_key()
+    sealed = 0
+    with transaction.atomic():
+        head = _locked_head()
+        for event in AuditEvent.objects.filter(hash__isnull=True).order_by("id"):
+            if not hmac.compare_digest(event.row_mac, content_seal(key, event)):
+                continue  # forged or altered before sealing: left out, and named by verify
+            position = head.last_position + 1
+            event_hash = link_hash(key, head.last_hash, position, event)
+            AuditEvent.objects.filter(pk=event.pk)._write_seal(
+                position=position, prev_hash=head.last_hash, hash=event_hash)
+            head.last_position, head.last_id, head.last_hash = position, event.id, event_hash
+            sealed += 1
+        if sealed:
+            head.save(update_fields=["last_position", "last_id", "last_hash"])
+            transaction.on_commit(partial(checkpoint_append, position=head.last_position,
+                                          event_id=head.last_id, hash=head.last_hash))
+    return sealed
+
+
+def audit_checkpoint() -> AuditChainHead:
+    """Seal what is pending and return the head, to be written down or sent elsewhere."""
+    audit_seal_pending()
+    return AuditChainHead.objects.get(pk=HEAD_PK)
 
 
 @dataclass(frozen=True)
 class ChainBreak:
-    event_id: int
+    event_id: int | None
     problem: str
+    position: int | None = None
+
+    @property
+    def where(self) -> str:
+        if self.event_id is not None:
+            return f"row {self.event_id}"
+        return f"chain position {self.position}" if self.position is not None else "chain"
 
 
 @dataclass(frozen=True)
@@ -125,25 +228,86 @@ class ChainReport:
         return self.breaks[0] if self.breaks else None
 
 
-def _walk(events: Iterable[AuditEvent]) -> Iterator[ChainBreak]:
-    expected_id, prev_hash = 1, GENESIS_HASH
+def _walk(key: bytes, events: Iterable[AuditEvent], checkpointed: dict[int, Checkpoint],
+          found: dict[int, tuple[int, str]]) -> Iterator[ChainBreak]:
+    """Check each sealed row in chain order; note in `found` the rows that checkpoints name."""
+    expected, prev_hash, prev_id = 1, GENESIS_HASH, None
     for event in events:
-        if event.id != expected_id:
-            yield ChainBreak(expected_id, f"rows {expected_id}–{event.id - 1} are missing")
+        if event.position != expected:
+            known = checkpointed.get(expected)
+            yield ChainBreak(known.event_id if known else None,
+                             f"chain positions {expected}–{event.position - 1} are missing "
+                             f"(removed between row {prev_id} and row {event.id})", expected)
+        if not hmac.compare_digest(event.row_mac, content_seal(key, event)):
+            yield ChainBreak(event.id, "its content does not match its seal (altered)", event.position)
         if event.prev_hash != prev_hash:
-            yield ChainBreak(event.id, "its previous-hash does not match the row before it")
-        if chain_hash(event.prev_hash, event) != event.hash:
-            yield ChainBreak(event.id, "its content does not match its hash (altered)")
-        expected_id, prev_hash = event.id + 1, event.hash
+            yield ChainBreak(event.id, "its previous-hash does not match the row before it", event.position)
+        if not hmac.compare_digest(event.hash or "", link_hash(key, event.prev_hash, event.position, event)):
+            yield ChainBreak(event.id, "its hash does not match (altered or recomputed without the key)",
+                             event.position)
+        if event.position in checkpointed:
+            found[event.position] = (event.id, event.hash)
+        expected, prev_hash, prev_id = event.position + 1, event.hash, event.id
+
+
+def _unsealable(key: bytes) -> Iterator[ChainBreak]:
+    for event in AuditEvent.objects.filter(hash__isnull=True).order_by("id"):
+        if not hmac.compare_digest(event.row_mac, content_seal(key, event)):
+            yield ChainBreak(event.id, "it is not in the chain and its content does not match its seal "
+                                       "(forged or altered)")
+
+
+def _head_problems(last: tuple[int, int, str] | None) -> Iterator[ChainBreak]:
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
+    if head is None:
+        if last is not None:
+            yield ChainBreak(None, "the chain's head row is missing")
+        return
+    if (head.last_position, head.last_id, head.last_hash) != (last or (0, 0, GENESIS_HASH)):
+        yield ChainBreak(head.last_id, "the chain's head does not match its last row (rows removed or "
+                                       "the head moved)", head.last_position)
+
+
+def _checkpoint_problems(checkpoints: list[Checkpoint], unreadable: list[int],
+                         found: dict[int, tuple[int, str]]) -> Iterator[ChainBreak]:
+    for line in unreadable:
+        yield ChainBreak(None, f"line {line} of the checkpoint file cannot be read")
+    for checkpoint in sorted(checkpoints, key=lambda c: c.position):
+        stored = found.get(checkpoint.position)
+        if stored is None:
+            yield ChainBreak(checkpoint.event_id,
+                             f"it was sealed at chain position {checkpoint.position} ({checkpoint.at}, "
+                             f"checkpoint line {checkpoint.line}) but is missing (the end of the chain was cut)",
+                             checkpoint.position)
+        elif stored != (checkpoint.event_id, checkpoint.hash):
+            yield ChainBreak(checkpoint.event_id,
+                             f"chain position {checkpoint.position} differs from its checkpoint of "
+                             f"{checkpoint.at} (the chain was rewritten)", checkpoint.position)
 
 
 def audit_chain_verify() -> ChainReport:
-    """Walk the whole chain in id order and collect every break, first one first."""
-    events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
-    breaks = list(_walk(events))
-    checked = AuditEvent.objects.count()
-    head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
-    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    if head and head.last_id and (head.last_id, head.last_hash) != last:
-        breaks.append(ChainBreak(head.last_id, "the chain ends before its recorded last row (rows removed)"))
-    return ChainReport(checked=checked, breaks=breaks)
+    """Seal what is pending, then check the whole chain with the key and against every checkpoint.
+
+    Breaks are listed chain first (the first altered, missing or reordered row first), then rows
+    left out of the chain, the head, and the checkpoints the database no longer matches.
+    """
+    breaks = []
+    try:
+        audit_seal_pending()
+    except (AuditChainError, AuditKeyMissing, IntegrityError) as error:
+        breaks.append(ChainBreak(None, f"the rows written last cannot be sealed: {error}"))
+    try:
+        key = chain_key()
+    except AuditKeyMissing as error:
+        return ChainReport(checked=0, breaks=[ChainBreak(None, str(error))])
+    checkpoints, unreadable = checkpoints_read()
+    checkpointed = {c.position: c for c in checkpoints}
+    sealed = AuditEvent.objects.filter(position__isnull=False).order_by("position").iterator(chunk_size=2000)
+    found: dict[int, tuple[int, str]] = {}
+    breaks += _walk(key, sealed, checkpointed, found)
+    breaks += _unsealable(key)
+    last = (AuditEvent.objects.filter(position__isnull=False).order_by("-position")
+            .values_list("position", "id", "hash").first())
+    breaks += _head_problems(last)
+    breaks += _checkpoint_problems(checkpoints, unreadable, found)
+    return ChainReport(checked=AuditEvent.objects.count(), breaks=breaks)

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponseRedirect
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models, transaction
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +31,25 @@ class DeskSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_authenticated
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        # Every Desk list must answer permissions and lookups the way PermissionCodeAdmin does (#8).
+        if admin_class is None or not issubclass(admin_class, PermissionCodeAdmin):
+            raise ImproperlyConfigured(f"{admin_class!r}: Desk pages must derive from PermissionCodeAdmin")
+        super().register(model_or_iterable, admin_class, **options)
+
+    def password_change(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """Django's page, but the change goes through the service: audited, other sessions end (#8)."""
+        from django.contrib.auth.views import PasswordChangeView
+
+        from metrology.accounts.forms import OwnPasswordChangeForm
+
+        request.current_app = self.name
+        return PasswordChangeView.as_view(
+            form_class=OwnPasswordChangeForm,
+            success_url=reverse("desk:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
@@ -79,14 +101,78 @@ class DeskSite(admin.AdminSite):
 
 desk_site = DeskSite(name="desk")
 
+# Never filtered, ordered or searched by anyone, whatever a list offers.
+SECRET_FIELDS = frozenset({"password", "digest", "key", "secret", "auth_generation"})
+FIELD_FILTER_SUFFIXES = ("exact", "isnull", "in", "isempty")
+DATE_FILTER_SUFFIXES = ("gte", "lt", "lte", "gt")
+DATE_HIERARCHY_SUFFIXES = ("year", "month", "day")
+
 
 class PermissionCodeAdmin(admin.ModelAdmin):
-    """Django's four admin permissions mapped onto catalogue codes."""
+    """Django's four admin permissions mapped onto catalogue codes.
+
+    A list accepts only the lookups it offers (its filters, its date hierarchy) and searches only its
+    search fields; nothing secret or hidden from the viewer can be filtered, ordered or searched (#8).
+    Django's own admin allows any lookup on the model's own fields, which let `password__startswith`
+    recover a hash one character at a time.
+    """
 
     desk_module: str = ""
     desk_order: int = 100
     view_permissions: tuple[str, ...] = ()
     manage_permissions: tuple[str, ...] = ()
+
+    def hidden_fields(self, request: HttpRequest) -> frozenset[str]:
+        """Fields this viewer may not see; a page masking a field adds it for those who may not unmask."""
+        return SECRET_FIELDS
+
+    def lookup_allowed(self, lookup: str, value, request: HttpRequest) -> bool:
+        return lookup in self.offered_lookups(request) and not self._touches_hidden(lookup, request)
+
+    def offered_lookups(self, request: HttpRequest) -> set[str]:
+        offered: set[str] = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                offered.add(item.parameter_name)
+            elif isinstance(item, str):
+                offered |= self._field_filter_lookups(item)
+            elif isinstance(item, (list, tuple)):
+                offered |= self._field_filter_lookups(item[0])
+        if self.date_hierarchy:
+            offered |= {f"{self.date_hierarchy}__{suffix}" for suffix in DATE_HIERARCHY_SUFFIXES}
+        return offered
+
+    def _field_filter_lookups(self, path: str) -> set[str]:
+        field = get_fields_from_path(self.model, path)[-1]
+        suffixes = list(FIELD_FILTER_SUFFIXES)
+        if isinstance(field, models.DateField):
+            suffixes += DATE_FILTER_SUFFIXES
+        if field.is_relation:
+            target = field.target_field.name
+            suffixes += [f"{target}__exact", f"{target}__in"]
+        return {f"{path}__{suffix}" for suffix in suffixes}
+
+    def _touches_hidden(self, lookup: str, request: HttpRequest) -> bool:
+        return not self.hidden_fields(request).isdisjoint(lookup.split(LOOKUP_SEP))
+
+    def get_search_fields(self, request: HttpRequest):
+        return tuple(f for f in super().get_search_fields(request)
+                     if not self._touches_hidden(f.lstrip("^=@"), request))
+
+    def get_sortable_by(self, request: HttpRequest):
+        return [name for name in super().get_sortable_by(request)
+                if not (isinstance(name, str) and self._orders_by_hidden(name, request))]
+
+    def _orders_by_hidden(self, column: str, request: HttpRequest) -> bool:
+        try:
+            self.model._meta.get_field(column)
+        except FieldDoesNotExist:
+            attribute = getattr(self, column, None) or getattr(self.model, column, None)
+            ordering = getattr(attribute, "admin_order_field", None)
+            if not isinstance(ordering, str):
+                return False
+            column = ordering.lstrip("-")
+        return self._touches_hidden(column, request)
 
     def _has_any(self, request: HttpRequest, codes: tuple[str, ...]) -> bool:
         return any(request.user.has_perm(perm(code)) for code in codes)

@@ -56,3 +56,8 @@ def health_report() -> dict:
     essential_ok = checks["database"].ok and checks["jobs"].ok
     status = "ok" if essential_ok and checks["converter"].ok else ("degraded" if essential_ok else "down")
     return {"status": status, "checks": {name: asdict(check) for name, check in checks.items()}}
+
+
+def public_health(report: dict) -> dict:
+    """What an anonymous caller may know: up or down, nothing about paths, processes or queues."""
+    return {"status": "down" if report["status"] == "down" else "up"}

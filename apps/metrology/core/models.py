@@ -11,23 +11,33 @@ class AppendOnlyError(Exception):
     pass
 
 
+SEAL_FIELDS = frozenset({"row_mac", "position", "prev_hash", "hash"})
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+    def _write_seal(self, **fields):
+        """Only for metrology.core.audit: the seal of rows it wrote; never their content."""
+        if not set(fields) <= SEAL_FIELDS:
+            raise AppendOnlyError("audit events are append-only")
+        return super().update(**fields)
 
     def delete(self):
         raise AppendOnlyError("audit events are append-only")
 
 
 class AuditEvent(models.Model):
-    """One row of the append-only, hash-chained audit log.
+    """One row of the append-only, hash-chained audit log (see metrology.core.audit).
 
-    `hash` covers this row's canonical content and the previous row's hash, so altering,
-    removing or reordering any row breaks the chain from that row on (`metrology audit verify`).
-    Ids are assigned by the chain itself, never by the database, so a gap is visible too.
+    The writer inserts the row in its own transaction with `row_mac`, a keyed hash of its content;
+    right after commit the row is sealed: it gets its `position` in the chain, the previous row's
+    hash and its own `hash`. Altering, removing or reordering any row breaks the chain from that
+    row on (`metrology audit verify`). Ids come from the database; the chain runs by `position`.
     """
 
-    id = models.BigIntegerField(primary_key=True)
+    id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,8 +57,13 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     device = models.CharField(_("device"), max_length=200, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    device_claimed = models.BooleanField(
+        _("device as claimed by the client"), default=False,
+        help_text=_("The device is what the client said it is; devices are not yet authorised."))
+    row_mac = models.CharField(_("content seal"), max_length=64, blank=True)
+    position = models.BigIntegerField(_("position in the chain"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, null=True, blank=True, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -70,8 +85,9 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The chain's last id and hash; locked by every writer so rows are appended one at a time."""
+    """The last sealed row; locked only by the sealing step. Its one row is made by a migration."""
 
+    last_position = models.BigIntegerField(default=0)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 

@@ -2,7 +2,8 @@
 
 A .docx/.xlsx is a zip of XML parts: refused when it is not one, is too big unpacked, has too many
 parts or a part compressed suspiciously well (a zip bomb), carries macros, or declares a DOCTYPE or
-entities (XML entity expansion / external entities).
+entities (XML entity expansion / external entities) in any XML part, whatever its encoding
+(core/office_xml.py, shared with the Excel procedure form).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from metrology.core.errors import ApplicationError
+from metrology.core.office_xml import XmlPartProblem, check_xml_part
+from metrology.core.plain_gettext import gettext as _
 
 MACRO_PARTS = ("vbaproject.bin", "vbaprojectsignature.bin", "vbadata.xml")
 MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject")
@@ -35,7 +36,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and password-p
 
 
 class UnsafeFile(ApplicationError):
-    """`code`: too_large, old_format, not_office, zip_bomb, macro or doctype."""
+    """`code`: too_large, old_format, not_office, zip_bomb, macro, encoding or doctype."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
@@ -64,6 +65,13 @@ def check_office_file(data: bytes, kind: str, limits: Limits = Limits()) -> None
         _check_members(members, kind, limits)
         for member in members:
             _check_part(archive, member)
+
+
+def unreadable(kind: str, error: Exception) -> UnsafeFile:
+    """The refusal for a file that passed the checks but that the parser could not read."""
+    detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+    return UnsafeFile(_("The file cannot be read as %(kind)s; it is damaged or not a valid file (%(detail)s).")
+                      % {"kind": LABEL[kind], "detail": detail}, "not_office")
 
 
 def _check_members(members: list[zipfile.ZipInfo], kind: str, limits: Limits) -> None:
@@ -100,11 +108,14 @@ def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         raise UnsafeFile(_("The part %(part)s cannot be unpacked.") % {"part": member.filename},
                          "not_office") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16", errors="replace").encode()
-    lowered = data.lower()
-    if name == "[content_types].xml" and any(marker in lowered for marker in MACRO_CONTENT_TYPES):
-        raise _macros()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
+    try:
+        lowered = check_xml_part(data)
+    except XmlPartProblem as problem:
+        if problem.code == "encoding":
+            raise UnsafeFile(_("The part %(part)s is not UTF-8 or UTF-16 XML (%(encoding)s); such files are "
+                               "refused.") % {"part": member.filename, "encoding": problem.encoding},
+                             "encoding") from None
         raise UnsafeFile(_("The part %(part)s declares a DOCTYPE or entities, which are refused.")
-                         % {"part": member.filename}, "doctype")
+                         % {"part": member.filename}, "doctype") from None
+    if name == "[content_types].xml" and any(marker.decode() in lowered for marker in MACRO_CONTENT_TYPES):
+        raise _macros()

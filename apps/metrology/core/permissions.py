@@ -70,6 +70,10 @@ PERMISSIONS: dict[str, Permission] = {
 
 PERMISSION_CHOICES = [(p.code, p.label) for p in PERMISSIONS.values()]
 
+# Power over people, roles and the audit log: whoever lacks one of these may neither grant it nor act
+# on a person who holds it (#8), so a people manager cannot make themselves administrator.
+PRIVILEGED_PERMISSIONS = frozenset(p.code for p in PERMISSIONS.values() if p.module == "access")
+
 
 def perm(code: str) -> str:
     """The `app_label.codename` string Django's `has_perm` takes, for one catalogue code."""
@@ -81,3 +85,8 @@ def perm(code: str) -> str:
 def code_of(perm_name: str) -> str | None:
     app_label, _sep, code = perm_name.partition(".")
     return code if app_label == APP_LABEL and code in PERMISSIONS else None
+
+
+def codes_held(user) -> set[str]:
+    """The catalogue codes a person holds through their enabled roles."""
+    return {code for name in user.get_all_permissions() if (code := code_of(name))}

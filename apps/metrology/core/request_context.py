@@ -13,6 +13,8 @@ from django.http import HttpRequest
 @dataclass(frozen=True)
 class RequestOrigin:
     ip: str = ""
+    # As the client claims it (X-Device-Id, else User-Agent): nothing authorises devices yet, so
+    # audit rows mark it claimed (AuditEvent.device_claimed) and the Desk shows it as unverified.
     device: str = ""
 
 

@@ -17,8 +17,12 @@ from typing import Any
 
 CONFIG_NAME = "site_config.json"
 CURRENT_SITE_FILE = "currentsite"
+AUDIT_KEY_FILE = "audit-chain.key"
+AUDIT_CHECKPOINTS_FILE = "audit-checkpoints.log"
 SITE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 JOB_BACKENDS = ("database", "rq")
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 
 class SiteError(Exception):
@@ -50,6 +54,14 @@ class Site:
         return self.path / self.config.get("keys_dir", "keys")
 
     @property
+    def audit_key_path(self) -> Path:
+        return self.keys_dir / AUDIT_KEY_FILE
+
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        return self.path / AUDIT_CHECKPOINTS_FILE
+
+    @property
     def job_backend(self) -> str:
         backend = self.jobs.get("backend", "database")
         if backend not in JOB_BACKENDS:
@@ -69,6 +81,21 @@ class Site:
 
     def setting(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)
+
+    def flag(self, key: str, default: bool) -> bool:
+        """A yes/no setting, read strictly: the text "false" is false, and a typo is an error."""
+        value = self.config.get(key, default)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise SiteError(
+            f"{self.path / CONFIG_NAME}: '{key}' must be true or false, not {value!r} "
+            f"(站点配置 {key} 只能是 true 或 false)."
+        )
 
 
 def sites_dir() -> Path:
@@ -116,6 +143,13 @@ def load_site(name: str | None = None) -> Site:
     return Site(name=name, path=path, config=config)
 
 
+def audit_key_create(key_path: Path) -> None:
+    """Write a new secret for the audit chain's HMAC; it never goes into the database."""
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as key_file:
+        key_file.write(secrets.token_hex(32) + "\n")
+
+
 def site_create(
     *,
     name: str,
@@ -147,6 +181,8 @@ def site_create(
     for folder in (path, path / "files", path / "keys", path / "logs", path / "static"):
         folder.mkdir(parents=True, exist_ok=True)
     os.chmod(path / "keys", 0o700)
+    if not (path / "keys" / AUDIT_KEY_FILE).exists():
+        audit_key_create(path / "keys" / AUDIT_KEY_FILE)
     config_path = path / CONFIG_NAME
     config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.chmod(config_path, 0o600)

@@ -1,4 +1,8 @@
-"""`metrology formula`, `metrology compute` and `metrology procedure import|export`."""
+"""`metrology formula`, `metrology compute` and `metrology procedure import|export`.
+
+`formula`, and `compute` of a procedure file, run without Django (issue 7): this module and what it
+imports for them are Django-free, and the engine is imported only when a command needs it.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from metrology.doctype.engine import InputError, ProcedureError, compute
-from metrology.doctype.formula import FormulaError, evaluate, format_decimal, parse
-
 EXIT_BAD_INPUT = 2
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
+    add_file_parsers(commands)
+    add_procedure_parser(commands)
+
+
+def add_file_parsers(commands: argparse._SubParsersAction) -> None:
+    """`formula` and `compute`: the commands that work on a formula or a procedure file."""
     formula = commands.add_parser("formula", help="计算一个公式 / evaluate one formula expression")
     formula.add_argument("expression", help="e.g. 'ROUNDGB(12.1498, 0.1)'")
     formula.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -28,6 +35,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     run.add_argument("procedure", help="规程文件 (.json/.xlsx) 或已存版本 / a procedure file or a stored CODE[@N]")
     run.add_argument("values", help="录入值 JSON 文件 / the entered values (JSON), '-' for stdin")
 
+
+def add_procedure_parser(commands: argparse._SubParsersAction) -> None:
     procedure = commands.add_parser("procedure", help="规程导入导出 / import or export procedures")
     actions = procedure.add_subparsers(dest="procedure_command", metavar="ACTION", required=True)
     do_import = actions.add_parser("import", help="导入规程文件 / import a procedure file (.json or .xlsx)")
@@ -48,15 +57,20 @@ def _fail(lines: list[str]) -> int:
 
 
 def _problem_lines(error: Exception) -> list[str]:
+    from metrology.doctype.engine import ProblemsError
+    from metrology.doctype.formula import FormulaError
     from metrology.doctype.messages import problem_text
 
-    from metrology.doctype.xlsform import WorkbookError
-
-    if isinstance(error, (InputError, ProcedureError, WorkbookError)):
+    if isinstance(error, ProblemsError) or _is_workbook_error(error):
         return [problem_text(problem) for problem in error.problems]
     if isinstance(error, FormulaError):
         return [problem_text(error)]
     return [str(getattr(error, "message", error))]
+
+
+def _is_workbook_error(error: Exception) -> bool:
+    errors = sys.modules.get("metrology.doctype.xlsform.errors")  # not loaded: no workbook was read
+    return errors is not None and isinstance(error, errors.WorkbookError)
 
 
 def _typed(raw: str) -> Any:
@@ -74,6 +88,8 @@ def _typed(raw: str) -> Any:
 
 
 def cmd_formula(args: argparse.Namespace) -> int:
+    from metrology.doctype.formula import FormulaError, evaluate, format_decimal, parse
+
     env = {}
     for assignment in args.set:
         key, sep, raw = assignment.partition("=")
@@ -89,6 +105,8 @@ def cmd_formula(args: argparse.Namespace) -> int:
 
 
 def _display(value: Any) -> str:
+    from metrology.doctype.formula import format_decimal
+
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, list):
@@ -104,33 +122,44 @@ def read_procedure_file(path: Path) -> dict[str, Any]:
 
 def read_values(path: str) -> tuple[Any, dict[str, Any]]:
     """The entered values, and the document fields when the file has `inputs` and `document`."""
+    from metrology.doctype.json_numbers import loads_without_floats
+
     text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    values = json.loads(text, parse_float=str)  # numbers stay decimal text, never binary floats
+    values = loads_without_floats(text, where="-" if path == "-" else Path(path).name)
     if isinstance(values, dict) and "inputs" in values:
         return values["inputs"], values.get("document") or {}
     return values, {}
 
 
+def procedure_is_file(reference: str) -> bool:
+    """A procedure file (worked on without a site) rather than a stored CODE[@N]."""
+    return Path(reference).is_file()
+
+
 def resolve_procedure(reference: str, stored_version) -> dict[str, Any]:
-    path = Path(reference)
-    return read_procedure_file(path) if path.is_file() else stored_version(reference).definition
+    if procedure_is_file(reference):
+        return read_procedure_file(Path(reference))
+    return stored_version(reference).definition
 
 
 def user_error_lines(error: Exception) -> list[str] | None:
     """The clear message for a user's mistake; None for anything else (a bug, to propagate)."""
     from metrology.core.errors import ApplicationError
-    from metrology.doctype.xlsform import WorkbookError
+    from metrology.doctype.engine import ProblemsError
+    from metrology.doctype.formula import FormulaError
 
     if isinstance(error, FileNotFoundError):
         return [f"{error.filename}: file not found (文件不存在)"]
     if isinstance(error, json.JSONDecodeError):
         return [f"not valid JSON: line {error.lineno}, column {error.colno} (JSON 格式错误)"]
-    if isinstance(error, (InputError, ProcedureError, FormulaError, ApplicationError, WorkbookError)):
+    if isinstance(error, (ProblemsError, FormulaError, ApplicationError)) or _is_workbook_error(error):
         return _problem_lines(error)
     return None
 
 
 def cmd_compute(args: argparse.Namespace, *, stored_version) -> int:
+    from metrology.doctype.engine import compute
+
     try:
         inputs, _document = read_values(args.values)
         result = compute(resolve_procedure(args.procedure, stored_version), inputs)
@@ -144,6 +173,7 @@ def cmd_compute(args: argparse.Namespace, *, stored_version) -> int:
 
 
 def cmd_procedure(args: argparse.Namespace) -> int:
+    from metrology.doctype.engine import ProcedureError
     from metrology.doctype.errors import ProcedureRefused
     from metrology.doctype.packs import pack_import
     from metrology.doctype.selectors import version_by_label

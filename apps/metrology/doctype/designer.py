@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from metrology.core.errors import ApplicationError
+from metrology.core.limits import JsonTooDeep, json_loads_bounded
 from metrology.core.permissions import perm
 from metrology.doctype.diff import definition_diff
 from metrology.doctype.engine import InputError, ProcedureError, compute, validate_procedure
@@ -36,7 +37,9 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > MAX_BODY:
         raise ApplicationError(_("The procedure is too large to check."))
     try:
-        data = json.loads(request.body.decode("utf-8"), parse_float=str)
+        data = json_loads_bounded(request.body.decode("utf-8"))  # floats are refused where numbers go
+    except JsonTooDeep as exc:
+        raise ApplicationError(str(exc)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApplicationError(_("The request is not valid JSON.")) from exc
     if not isinstance(data, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
+from metrology.core.plain_gettext import gettext as _
 
 
 def _translated(template: str, params: dict[str, Any], fallback: str) -> str:

@@ -105,7 +105,12 @@ def version_publish(*, actor: Person | None, version: ProcedureVersion) -> Proce
 
 @transaction.atomic
 def version_new_draft(*, actor: Person | None, procedure: Procedure) -> ProcedureVersion:
-    """The draft to edit: the existing one, or a copy of the newest version as the next number."""
+    """The draft to edit: the existing one, or a copy of the newest version as the next number.
+
+    The procedure row is locked first (parent before its versions, the platform's lock order), so
+    two people starting a draft at once get the same draft instead of a clash over its number.
+    """
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     existing = procedure.draft_version()
     if existing is not None:
         return existing

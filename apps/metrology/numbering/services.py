@@ -1,4 +1,10 @@
-"""Writes on numbering: schemes, starting numbers, allocation and voiding; each audited in its transaction."""
+"""Writes on numbering: schemes, starting numbers, allocation and voiding; each audited in its transaction.
+
+Lock order (the platform's one order, see metrology.core.audit): the scheme row first, then its
+period's counter. `scheme_update`, `scheme_set_next` and `number_allocate` all take them so, and
+none of them locks anything of the audit log (its chain head is locked only by the sealing step
+after commit), so no two of them can deadlock.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from metrology.accounts.models import Person
 from metrology.accounts.services.snapshots import changed
-from metrology.core.audit import HEAD_PK, audit_log
-from metrology.core.models import AuditChainHead
+from metrology.core.audit import audit_log
 from metrology.doctype.models import Item, TestType
 from metrology.numbering.errors import NumberingRefused
 from metrology.numbering.models import IssuedNumber, NumberCounter, NumberingScheme, StartAdjustment
@@ -114,25 +119,19 @@ def number_preview(*, scheme: NumberingScheme, on: dt.date | None = None) -> str
     return scheme.number_text((last or 0) + 1, on)
 
 
+def _locked_scheme(scheme: NumberingScheme) -> NumberingScheme:
+    return NumberingScheme.objects.select_for_update().select_related("item", "test_type").get(pk=scheme.pk)
+
+
 def _locked_counter(scheme: NumberingScheme, period: str) -> NumberCounter:
-    counter = NumberCounter.objects.select_for_update().filter(scheme=scheme, period=period).first()
-    if counter is None:
-        # A period's first number: the scheme row makes concurrent creators of its counter queue.
-        list(NumberingScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True))
-        counters = NumberCounter.objects.select_for_update()
-        counter, _created = counters.get_or_create(scheme=scheme, period=period)
+    """The period's counter, locked; the caller already holds the scheme's lock."""
+    counter, _created = NumberCounter.objects.select_for_update().get_or_create(scheme=scheme, period=period)
     return counter
 
 
 def _highest_issued(scheme: NumberingScheme, period: str) -> int:
     found = IssuedNumber.objects.filter(scheme=scheme, period=period).aggregate(highest=Max("sequence"))
     return found["highest"] or 0
-
-
-def _queue_behind_audit_chain() -> None:
-    # Take the audit chain's lock before the counter's, the order every audited transaction takes them
-    # in; otherwise an approval that wrote its audit row first could deadlock with another allocation.
-    list(AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).values_list("pk", flat=True))
 
 
 def number_allocate(
@@ -146,8 +145,7 @@ def number_allocate(
         raise RuntimeError("number_allocate() must run inside the transaction of the document it numbers")
     on = _day(on)
     with transaction.atomic():
-        _queue_behind_audit_chain()
-        scheme = NumberingScheme.objects.select_related("item", "test_type").get(pk=scheme.pk)
+        scheme = _locked_scheme(scheme)
         if not scheme.is_active:
             raise NumberingRefused(_("The numbering scheme %(scheme)s is inactive.") % {"scheme": scheme})
         period = scheme.period(on)
@@ -198,7 +196,7 @@ def scheme_set_next(
     on = _day(on)
     if next_sequence < 1:
         raise NumberingRefused(_("The starting number must be 1 or more."), field="next_sequence")
-    _queue_behind_audit_chain()
+    scheme = _locked_scheme(scheme)
     period = scheme.period(on)
     counter = _locked_counter(scheme, period)
     highest = _highest_issued(scheme, period)

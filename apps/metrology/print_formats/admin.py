@@ -1,4 +1,4 @@
-"""Desk pages for layouts: upload with lint, the keys a layout may use, and a PDF preview."""
+"""Desk pages for layouts: upload with lint, the keys a layout may use, and a PDF preview made by a job."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import TaskResultStatus
 
 from metrology.core.desk import PermissionCodeAdmin, desk_site
 from metrology.core.permissions import perm
@@ -22,11 +23,14 @@ from metrology.print_formats.keys import available_keys
 from metrology.print_formats.layouts import LayoutRefused
 from metrology.doctype.document_kinds import DocumentKind
 from metrology.print_formats.models import Layout
-from metrology.print_formats.preview import preview_pdf
-from metrology.print_formats.services import layout_check, layout_upload, procedure_definition
+from metrology.print_formats.preview import stored_preview
+from metrology.print_formats.services import (layout_check, layout_refusal_record, layout_upload,
+                                              procedure_definition)
+from metrology.print_formats.tasks import make_layout_preview
 
 
 class LayoutUploadForm(forms.ModelForm):
+    actor = None  # the person uploading, set by LayoutAdmin.get_form, so a refusal is audited
     upload = forms.FileField(label=gettext_lazy("Word or Excel file"),
                              help_text=gettext_lazy("A .docx or .xlsx file, at most 10 MiB."))
 
@@ -38,10 +42,13 @@ class LayoutUploadForm(forms.ModelForm):
         cleaned = super().clean()
         upload, procedure = cleaned.get("upload"), cleaned.get("procedure")
         if upload and procedure:
+            data = upload.read()
             try:
-                layout_check(procedure=procedure, data=upload.read(), filename=upload.name)
+                layout_check(procedure=procedure, data=data, filename=upload.name)
             except LayoutRefused as error:
                 self.add_error("upload", [error.message, *error.report.errors])
+                layout_refusal_record(actor=self.actor, procedure=procedure, kind=cleaned.get("kind", ""),
+                                      data=data, filename=upload.name, refused=error)
             upload.seek(0)
         return cleaned
 
@@ -62,6 +69,10 @@ class LayoutAdmin(PermissionCodeAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     @admin.display(description=gettext_lazy("version"))
     def current_version(self, layout: Layout) -> str:
@@ -102,24 +113,69 @@ class LayoutAdmin(PermissionCodeAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:layout_id>/preview/", view(self.preview_view), name="print_formats_layout_preview"),
+            path("<int:layout_id>/preview/<str:job_id>/", view(self.preview_state_view),
+                 name="print_formats_layout_preview_state"),
+            path("<int:layout_id>/preview/<str:job_id>/pdf/", view(self.preview_pdf_view),
+                 name="print_formats_layout_preview_pdf"),
             path("keys/<int:procedure_id>/", view(partial(keys_view, admin_site=self.admin_site)),
                  name="print_formats_layout_keys"),
             *super().get_urls(),
         ]
 
     def preview_view(self, request: HttpRequest, layout_id: int) -> HttpResponse:
-        if not request.user.has_perm(perm("templates_manage")):
-            raise PermissionDenied
-        layout = get_object_or_404(Layout, pk=layout_id)
-        try:
-            pdf = preview_pdf(layout.current())
-        except Exception as error:  # noqa: BLE001 — shown to the author instead of a server error
-            messages.error(request, _("The preview could not be made: %(error)s") % {"error": error})
-            return HttpResponseRedirect(reverse("desk:print_formats_layout_changelist"))
+        """GET: a button; POST: queue the preview job and show its state (a request never renders, #8)."""
+        layout = self._previewable(request, layout_id)
+        if request.method == "POST":
+            job = make_layout_preview.enqueue(layout.current().pk)
+            return HttpResponseRedirect(reverse("desk:print_formats_layout_preview_state", args=[layout.pk, job.id]))
+        return self._preview_page(request, layout, job=None)
+
+    def preview_state_view(self, request: HttpRequest, layout_id: int, job_id: str) -> HttpResponse:
+        layout = self._previewable(request, layout_id)
+        return self._preview_page(request, layout, job=self._preview_job(layout, job_id))
+
+    def preview_pdf_view(self, request: HttpRequest, layout_id: int, job_id: str) -> HttpResponse:
+        layout = self._previewable(request, layout_id)
+        job = self._preview_job(layout, job_id)
+        outcome = job.return_value if job.status == TaskResultStatus.SUCCESSFUL else {}
+        pdf = stored_preview(outcome.get("pdf", "")) if isinstance(outcome, dict) else None
+        if pdf is None:
+            raise Http404
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = "inline; filename=preview.pdf"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    def _previewable(self, request: HttpRequest, layout_id: int) -> Layout:
+        if not request.user.has_perm(perm("templates_manage")):
+            raise PermissionDenied
+        layout = get_object_or_404(Layout, pk=layout_id)
+        if layout.current() is None:
+            raise Http404
+        return layout
+
+    @staticmethod
+    def _preview_job(layout: Layout, job_id: str):
+        """The preview job of one of this layout's versions, or 404 (ids of other jobs show nothing)."""
+        try:
+            job = make_layout_preview.get_result(job_id)
+        except Exception:  # noqa: BLE001 — unknown, malformed or expired ids alike
+            raise Http404 from None
+        if job.task.module_path != make_layout_preview.module_path or not job.args \
+                or not layout.versions.filter(pk=job.args[0]).exists():
+            raise Http404
+        return job
+
+    def _preview_page(self, request: HttpRequest, layout: Layout, job) -> HttpResponse:
+        outcome = job.return_value if job is not None and job.status == TaskResultStatus.SUCCESSFUL else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("PDF preview of %(layout)s") % {"layout": layout}, "opts": Layout._meta, "layout": layout,
+            "job": job, "outcome": outcome if isinstance(outcome, dict) else None,
+            "waiting": job is not None and job.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING),
+            "failed": job is not None and job.status == TaskResultStatus.FAILED,
+        }
+        return TemplateResponse(request, "print_formats/preview.html", context)
 
 
 def keys_view(request: HttpRequest, procedure_id: int, admin_site) -> HttpResponse:

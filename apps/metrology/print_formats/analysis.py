@@ -3,6 +3,8 @@
 Layouts may only read values: names, a grid row's columns inside a loop over the grid, `loop.*`,
 and a few filters. Attribute access elsewhere, calls, imports and macros are how template
 injection reaches Python objects (`{{ ''.__class__.__mro__ }}`), so they are refused at upload.
+So are expressions that make the server work without bound (#8): powers, repetition of text or lists,
+big multipliers, long literal lists, loops over anything but a grid, loops nested deeper than two, `set`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ TAG = re.compile(r"<[^>]+>")
 LOOP_ATTRIBUTES = {"index", "index0", "first", "last", "length", "revindex", "revindex0"}
 REFUSED_NODES = (nodes.Call, nodes.Getitem, nodes.Import, nodes.FromImport, nodes.Include, nodes.Extends,
                  nodes.Macro, nodes.CallBlock)
+MAX_LITERAL_ITEMS = 20
+MAX_MULTIPLIER = 1_000
+MAX_LOOP_DEPTH = 2
 
 
 @dataclass
@@ -26,6 +31,7 @@ class LayoutReferences:
     names: set[str] = field(default_factory=set)
     columns: dict[str, set[str]] = field(default_factory=dict)  # grid → columns read in its loops
     refused: list[str] = field(default_factory=list)
+    costly: list[str] = field(default_factory=list)  # expressions that could work without bound
 
 
 def analyse(env: ImmutableSandboxedEnvironment, source: str, references: LayoutReferences) -> None:
@@ -36,6 +42,9 @@ def analyse(env: ImmutableSandboxedEnvironment, source: str, references: LayoutR
 def _walk(node: nodes.Node, loops: dict[str, str], refs: LayoutReferences) -> None:
     if isinstance(node, REFUSED_NODES):
         refs.refused.append(f"{type(node).__name__} ({_text(node)})")
+        return
+    if _costly(node, loops):
+        refs.costly.append(_expression(node))
         return
     if isinstance(node, nodes.For):
         _walk(node.iter, loops, refs)
@@ -54,6 +63,57 @@ def _walk(node: nodes.Node, loops: dict[str, str], refs: LayoutReferences) -> No
         _name(node.name, loops, refs)
     for child in node.iter_child_nodes():
         _walk(child, loops, refs)
+
+
+def _costly(node: nodes.Node, loops: dict[str, str]) -> bool:
+    if isinstance(node, (nodes.Pow, nodes.Assign, nodes.AssignBlock)):
+        return True
+    if isinstance(node, nodes.Mul):
+        return any(_repeats(operand) for operand in (node.left, node.right))
+    if isinstance(node, nodes.Mod):
+        return isinstance(node.left, nodes.Const) and isinstance(node.left.value, str)
+    if isinstance(node, (nodes.List, nodes.Tuple, nodes.Dict)):
+        return len(node.items) > MAX_LITERAL_ITEMS
+    if isinstance(node, nodes.For):
+        return not isinstance(node.iter, nodes.Name) or len(loops) >= MAX_LOOP_DEPTH
+    return False
+
+
+def _repeats(operand: nodes.Node) -> bool:
+    """A multiplication that repeats text or a list, or multiplies by a big literal."""
+    if isinstance(operand, (nodes.List, nodes.Tuple, nodes.Dict, nodes.Concat)):
+        return True
+    if isinstance(operand, nodes.Const):
+        value = operand.value
+        return isinstance(value, str) or (isinstance(value, (int, float)) and abs(value) > MAX_MULTIPLIER)
+    return False
+
+
+def _expression(node: nodes.Node) -> str:
+    """The expression as the author wrote it, near enough to find it in the document."""
+    if isinstance(node, nodes.For):
+        return f"{{% for {_expression(node.target)} in {_expression(node.iter)} %}}"
+    if isinstance(node, (nodes.Assign, nodes.AssignBlock)):
+        return f"{{% set {_expression(node.target)} … %}}"
+    if isinstance(node, nodes.BinExpr):
+        return f"{_operand(node.left)} {node.operator} {_operand(node.right)}"
+    if isinstance(node, nodes.Const):
+        text = repr(node.value) if isinstance(node.value, str) else str(node.value)
+        return text if len(text) <= 30 else text[:27] + "…"
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_expression(node.node)}.{node.attr}"
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        shown = ", ".join(_expression(item) for item in node.items[:3])
+        return f"[{shown}, …]" if len(node.items) > 3 else f"[{shown}]"
+    if isinstance(node, nodes.Dict):
+        return "{…}"
+    return "…"
+
+
+def _operand(node: nodes.Node) -> str:
+    return f"({_expression(node)})" if isinstance(node, nodes.BinExpr) else _expression(node)
 
 
 def _attribute(node: nodes.Getattr, loops: dict[str, str], refs: LayoutReferences) -> None:

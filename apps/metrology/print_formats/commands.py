@@ -1,13 +1,23 @@
-"""`metrology render LAYOUT PROCEDURE VALUES.json -o OUT` for layout authors and tests."""
+"""`metrology render LAYOUT PROCEDURE VALUES.json -o OUT` for layout authors and tests.
+
+A procedure file is rendered without Django, its 检定依据 from the file's own citation; a stored
+CODE[@N] is rendered with the site, its 检定依据 from the regulation library (R-4.2.3.7). One
+document to PDF uses a cold `soffice`: it is ready sooner than a warm converter would be (issue 7).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from metrology.doctype.commands import EXIT_BAD_INPUT, read_values, resolve_procedure, user_error_lines
+from metrology.doctype.commands import (
+    EXIT_BAD_INPUT,
+    procedure_is_file,
+    read_values,
+    resolve_procedure,
+    user_error_lines,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -17,13 +27,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     render.add_argument("values", help="录入值 JSON（可含 document 部分）/ values JSON, optionally with a "
                                        "\"document\" object of document fields (证书编号 …)")
     render.add_argument("-o", "--output", required=True, help="输出 / output: .docx, .xlsx or .pdf")
-
-
-def site_available() -> bool:
-    """With a site, the regulation library is there to ask; without one, the file alone is used."""
-    from django.conf import settings
-
-    return "metrology.regulations.apps.RegulationsConfig" in getattr(settings, "INSTALLED_APPS", ())
 
 
 def _fail(lines: list[str]) -> int:
@@ -44,7 +47,7 @@ def cmd_render(args: argparse.Namespace, *, stored_version) -> int:
             return _fail([f"-o {output.name}: a .{fmt} layout renders to .{fmt} or .pdf (输出格式不符)"])
         definition = resolve_procedure(args.procedure, stored_version)
         inputs, document = read_values(args.values)
-        if site_available():
+        if not procedure_is_file(args.procedure):
             from metrology.print_formats.services import library_basis
 
             document.setdefault("检定依据", library_basis(definition))
@@ -54,7 +57,7 @@ def cmd_render(args: argparse.Namespace, *, stored_version) -> int:
         if output.suffix.lower() == ".pdf":
             from metrology.print_formats.converter import convert_to_pdf
 
-            rendered = convert_to_pdf(rendered, suffix=f".{fmt}")
+            rendered = convert_to_pdf(rendered, suffix=f".{fmt}", one_off=True)
     except LayoutRefused as error:
         return _fail([error.message, *error.report.errors])
     except Exception as error:  # noqa: BLE001 — user errors get their message; the rest propagates

@@ -93,11 +93,13 @@ os.register_at_fork(after_in_child=_forget_parent_state)
 # ---------------------------------------------------------------- public API
 
 
-def convert_to_pdf(data: bytes, *, suffix: str, timeout: float = 60, pdfa: bool = False) -> bytes:
+def convert_to_pdf(data: bytes, *, suffix: str, timeout: float = 60, pdfa: bool = False,
+                   one_off: bool = False) -> bytes:
     """Return `data` (a document whose type `suffix` names, e.g. ".docx") converted to PDF.
 
     `timeout` bounds the conversion itself; starting the warm LibreOffice is not counted.
-    `pdfa` produces PDF/A-2b. Raises ConverterError.
+    `pdfa` produces PDF/A-2b. `one_off` (one document in a short-lived process, e.g. the command
+    line) converts with a cold soffice, ready sooner than a warm server. Raises ConverterError.
     """
     suffix = _checked_suffix(suffix)
     _check_content(data, suffix)
@@ -110,6 +112,8 @@ def convert_to_pdf(data: bytes, *, suffix: str, timeout: float = 60, pdfa: bool 
         with tempfile.TemporaryDirectory(dir=_work_root()) as job:
             source = Path(job) / f"document{suffix}"
             source.write_bytes(data)
+            if one_off:
+                return _convert_cold(soffice, source, timeout, pdfa)
             return _convert(soffice, source, timeout, pdfa)
     finally:
         _lock.release()

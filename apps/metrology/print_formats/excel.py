@@ -1,6 +1,9 @@
 """Excel (.xlsx) layouts: `{{ key }}` in cells, row loops marked like docxtpl's
 (`{%tr for p in points %}` alone in a row, the repeated rows, `{%tr endfor %}` alone in a row), and
 defined names (Excel's bookmarks) named after a field, whose cell receives the value.
+
+Values go in as what they are: numbers as numbers, text always as text, so a value such as
+`=HYPERLINK(…)` or `=cmd|' /C calc'!A0` never becomes a live formula (#8).
 """
 
 from __future__ import annotations
@@ -9,18 +12,21 @@ import copy
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from metrology.core.office_files import check_office_file
+from metrology.core.office_files import check_office_file, unreadable
 from metrology.print_formats.sandbox import layout_environment
 
 LOOP_START = re.compile(r"^\s*\{%-?\s*tr\s+for\s+(\w+)\s+in\s+(\w+)\s*-?%\}\s*$")
 LOOP_END = re.compile(r"^\s*\{%-?\s*tr\s+endfor\s*-?%\}\s*$")
 BUILT_IN_NAME = "_xlnm."
+SINGLE_VALUE = re.compile(r"^\s*\{\{\s*(\w+)(?:\.(\w+))?\s*\}\}\s*$")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass
@@ -40,7 +46,10 @@ class ExcelLayout:
 
 def open_excel_layout(data: bytes) -> ExcelLayout:
     check_office_file(data, "xlsx")
-    workbook = load_workbook(io.BytesIO(data))
+    try:
+        workbook = load_workbook(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 — openpyxl and lxml raise many types on a malformed part
+        raise unreadable("xlsx", error) from None
     layout = ExcelLayout(workbook=workbook)
     layout.names = [name for name in workbook.defined_names if not name.startswith(BUILT_IN_NAME)]
     for sheet in workbook.worksheets:
@@ -86,7 +95,7 @@ def render_excel(layout: ExcelLayout, context: dict[str, Any]) -> bytes:
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and ("{{" in cell.value or "{%" in cell.value):
-                    cell.value = env.from_string(cell.value).render(context)
+                    _fill(cell, cell.value, context, env)
     _fill_defined_names(layout, context)
     out = io.BytesIO()
     layout.workbook.save(out)
@@ -113,7 +122,10 @@ def _expand(sheet: Worksheet, loop: Loop, context: dict[str, Any], env) -> None:
             for column, value, style in cells:
                 target = sheet.cell(row=row, column=column)
                 target._style = copy.copy(style)
-                target.value = env.from_string(value).render(scope) if isinstance(value, str) else value
+                if isinstance(value, str) and ("{{" in value or "{%" in value):
+                    _fill(target, value, scope, env)
+                else:
+                    target.value = value
 
 
 def _shift_merged_cells(sheet: Worksheet, *, below: int, by: int) -> None:
@@ -128,4 +140,33 @@ def _fill_defined_names(layout: ExcelLayout, context: dict[str, Any]) -> None:
             continue
         for sheet_title, reference in layout.workbook.defined_names[name].destinations:
             target = layout.workbook[sheet_title][reference.replace("$", "").split(":")[0]]
-            target.value = "" if context[name] is None else str(context[name])
+            _put(target, context[name])
+
+
+def _fill(cell, source: str, scope: dict[str, Any], env) -> None:
+    """A cell that is one placeholder gets the value itself; any other cell its rendered text."""
+    single = SINGLE_VALUE.match(source)
+    if single is not None:
+        value = scope.get(single.group(1))
+        if single.group(2) is not None:
+            value = value.get(single.group(2)) if isinstance(value, dict) else None
+        if _is_number(value):
+            _put(cell, value)
+            return
+    _put(cell, env.from_string(source).render(scope))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _put(cell, value: Any) -> None:
+    """Numbers as numbers; everything else as text that Excel shows as typed, never as a formula."""
+    if _is_number(value):
+        cell.value = value
+        return
+    text = "" if value is None else str(value)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from metrology.core.errors import ApplicationError
 from metrology.core.office_files import UnsafeFile
+from metrology.core.plain_gettext import gettext as _
+from metrology.print_formats import bounded
 from metrology.print_formats.excel import open_excel_layout, render_excel
 from metrology.print_formats.keys import available_keys
 from metrology.print_formats.lint import LintReport, lint
@@ -57,7 +57,35 @@ def checked_layout(data: bytes, fmt: str, procedure: dict[str, Any]):
     return layout, report
 
 
+class LayoutRenderRefused(LayoutRefused):
+    """The render failed or hit the worker's time or memory limit (#8)."""
+
+
 def render_layout(layout, context: dict[str, Any], images: dict[str, bytes] | None = None) -> bytes:
+    """The filled document, rendered in a child process under CPU, memory and wall-clock limits."""
     if hasattr(layout, "template"):
-        return render_word(layout, context, images or {})
-    return render_excel(layout, context)
+        work = lambda: render_word(layout, context, images or {})  # noqa: E731
+    else:
+        work = lambda: render_excel(layout, context)  # noqa: E731
+    try:
+        return bounded.run_bounded(work)
+    except bounded.RenderStopped as stopped:
+        raise LayoutRenderRefused(_render_stopped_message(stopped.reason)) from None
+    except bounded.RenderFailed as failed:
+        raise LayoutRenderRefused(_render_failed_message(failed)) from None
+
+
+def _render_stopped_message(reason: str) -> str:
+    limits = bounded.current_limits()
+    if reason == "memory":
+        return _("Rendering the layout exceeded the memory limit (%(limit)d MiB) and was stopped; check the "
+                 "layout's loops and expressions.") % {"limit": limits.memory_bytes // 2**20}
+    return _("Rendering the layout exceeded the time limit (%(seconds)d s of CPU time) and was stopped; check "
+             "the layout's loops and expressions.") % {"seconds": limits.cpu_seconds}
+
+
+def _render_failed_message(failed: bounded.RenderFailed) -> str:
+    if failed.kind == "RenderLimitExceeded":
+        return _("Rendering the layout exceeded a limit: %(expression)s makes a result too large.") % {
+            "expression": failed.expression or failed.detail}
+    return _("The layout could not be rendered: %(error)s") % {"error": failed.detail}

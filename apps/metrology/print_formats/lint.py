@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from jinja2 import TemplateSyntaxError
 
+from metrology.core.plain_gettext import gettext as _
 from metrology.print_formats.analysis import LayoutReferences, analyse, syntax_error_text
 from metrology.print_formats.keys import DOCUMENT_KEYS, AvailableKeys
 from metrology.print_formats.sandbox import layout_environment
@@ -38,6 +38,10 @@ def lint(sources: list[str], bookmarks: list[str], keys: AvailableKeys, *, spann
     for construct in sorted(set(refs.refused)):
         report.errors.append(_("Refused for safety: a layout may only show values, not use %(what)s.")
                              % {"what": construct})
+    report.errors.extend(_("Refused: %(expression)s could make the server work without bound (powers, repeated "
+                           "text or lists, long literal lists, loops over anything but a grid or nested more "
+                           "than two deep, set); a layout only shows values.") % {"expression": expression}
+                         for expression in dict.fromkeys(refs.costly))
     for name in sorted(refs.names - keys.all_names()):
         kind = _("bookmark") if name in bookmarks else _("placeholder")
         report.errors.append(_("The %(kind)s %(name)s matches no field of the procedure.")

@@ -1,15 +1,27 @@
-"""A layout rendered with its procedure's first test case, as the PDF the author will get."""
+"""A layout rendered with its procedure's first test case, as the PDF the author will get.
+
+Made by a job (print_formats/tasks.py), never in the web request: rendering runs the author's
+layout, and conversion runs LibreOffice (#8). The PDF is kept in the site's files under previews/.
+"""
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from metrology.core.errors import ApplicationError
 from metrology.doctype.engine import compute
 from metrology.print_formats.context import layout_context
-from metrology.print_formats.converter import convert_to_pdf
+from metrology.print_formats.converter import ConverterError, convert_to_pdf
 from metrology.print_formats.layouts import checked_layout, render_layout
 from metrology.print_formats.models import LayoutVersion
 from metrology.print_formats.services import library_basis, procedure_definition
 
 SAMPLE_DOCUMENT = {"证书编号": "（证书编号）", "原始记录编号": "（原始记录编号）", "通知书编号": "（通知书编号）"}
+PREVIEW_FOLDER = "previews"
 
 
 def preview_pdf(version: LayoutVersion) -> bytes:
@@ -22,3 +34,25 @@ def preview_pdf(version: LayoutVersion) -> bytes:
     document = {**SAMPLE_DOCUMENT, "检定依据": library_basis(definition)}
     rendered = render_layout(layout, layout_context(definition, result, document))
     return convert_to_pdf(rendered, suffix=f".{version.format}")
+
+
+def layout_preview_make(*, version_id: int) -> dict:
+    """Make and store the preview; a refusal or conversion failure is the result, not a crash."""
+    version = LayoutVersion.objects.select_related("layout__procedure").get(pk=version_id)
+    try:
+        pdf = preview_pdf(version)
+    except ApplicationError as error:
+        report = getattr(error, "report", None)
+        return {"error": " ".join([str(error.message), *(report.errors if report else [])])}
+    except ConverterError as error:
+        return {"error": _("The preview could not be made: %(error)s") % {"error": error}}
+    name = default_storage.save(f"{PREVIEW_FOLDER}/{version.sha256[:16]}-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    return {"pdf": name}
+
+
+def stored_preview(name: str) -> bytes | None:
+    """A stored preview's bytes; None for a name that is not one (a result never names anything else)."""
+    if not name.startswith(f"{PREVIEW_FOLDER}/") or ".." in name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()

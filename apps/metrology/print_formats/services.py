@@ -1,4 +1,4 @@
-"""Uploading layouts: checked, linted against the procedure, stored by hash, audited."""
+"""Uploading layouts: checked, linted against the procedure, stored by hash, audited (refusals too)."""
 
 from __future__ import annotations
 
@@ -32,14 +32,39 @@ def layout_check(*, procedure: Procedure, data: bytes, filename: str):
     return fmt, report
 
 
-@transaction.atomic
+def layout_refusal_record(
+    *, actor: Person | None, procedure: Procedure, kind: str, data: bytes, filename: str, refused: LayoutRefused
+) -> None:
+    """Who tried to upload what, and why it was refused (#8); its own transaction, as nothing else is saved."""
+    with transaction.atomic():
+        audit_log(actor=actor, action="layout.refused", obj=procedure, reason=str(refused.message)[:500],
+                  after={"file": filename[:200], "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                         "kind": kind, "errors": [str(error) for error in refused.report.errors][:20]})
+
+
 def layout_upload(
     *, actor: Person | None, procedure: Procedure, kind: str, data: bytes, filename: str
 ) -> LayoutVersion:
-    """Store a new version of the procedure's layout of this kind; a refused file stores nothing."""
-    fmt, report = layout_check(procedure=procedure, data=data, filename=filename)
+    """Store a new version of the procedure's layout of this kind; a refused file stores nothing but
+    its audit row."""
+    try:
+        fmt, report = layout_check(procedure=procedure, data=data, filename=filename)
+    except LayoutRefused as refused:
+        layout_refusal_record(actor=actor, procedure=procedure, kind=kind, data=data, filename=filename,
+                              refused=refused)
+        raise
+    return _layout_version_store(actor=actor, procedure=procedure, kind=kind, data=data, filename=filename,
+                                 fmt=fmt, report=report)
+
+
+@transaction.atomic
+def _layout_version_store(*, actor, procedure: Procedure, kind: str, data: bytes, filename: str, fmt: str,
+                          report) -> LayoutVersion:
     layout, _created = Layout.objects.get_or_create(procedure=procedure, kind=kind)
-    current = layout.current()
+    # The layout row is the lock: two uploads never both take `number + 1` (#8). SQLite's IMMEDIATE
+    # transactions already queue writers.
+    layout = Layout.objects.select_for_update().get(pk=layout.pk)
+    current = layout.versions.order_by("-number").first()
     digest = hashlib.sha256(data).hexdigest()
     if current is not None and current.sha256 == digest:
         return current

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from metrology.core.office_files import check_office_file
+from metrology.core.office_files import check_office_file, unreadable
 from metrology.print_formats.docx_normalize import accept_revisions, bookmarks_to_placeholders, story_elements
 from metrology.print_formats.keys import IMAGE_KEYS, SEAL_KEY
 from metrology.print_formats.sandbox import layout_environment
@@ -34,6 +34,13 @@ class WordLayout:
 
 def open_word_layout(data: bytes) -> WordLayout:
     check_office_file(data, "docx")
+    try:
+        return _read_word_layout(data)
+    except Exception as error:  # noqa: BLE001 — python-docx and lxml raise many types on a malformed part
+        raise unreadable("docx", error) from None
+
+
+def _read_word_layout(data: bytes) -> WordLayout:
     template = DocxTemplate(io.BytesIO(data))
     template.init_docx()
     layout = WordLayout(template=template)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -14,8 +14,13 @@ from metrology.core.desk import PermissionCodeAdmin, desk_site
 from metrology.regulations import views
 from metrology.regulations.codes import kind_of_code
 from metrology.regulations.forms import RegulationForm
-from metrology.regulations.models import Regulation, Status
-from metrology.regulations.services import EDITABLE_FIELDS, regulation_update, regulation_upload
+from metrology.regulations.models import ExtractionState, Regulation, Status
+from metrology.regulations.services import (
+    EDITABLE_FIELDS,
+    regulation_extraction_retry,
+    regulation_update,
+    regulation_upload,
+)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -39,23 +44,42 @@ class RegulationAdmin(PermissionCodeAdmin):
     manage_permissions = ("regulations_manage",)
 
     form = RegulationForm
-    list_display = ("code", "title", "kind", "status_label", "effective_date", "withdrawal_date", "read_link")
-    list_filter = (StatusFilter, "kind", "file_format")
+    list_display = ("code", "title", "kind", "status_label", "effective_date", "withdrawal_date",
+                    "extraction_status", "read_link")
+    list_filter = (StatusFilter, "kind", "file_format", "extraction_state")
+    actions = ("extract_text_again",)
     search_fields = ("code", "title")
     readonly_fields = ("status_label", "read_link", "original_name", "file_format", "file_size",
-                       "file_sha256", "extraction_note", "uploaded_by", "uploaded_at")
+                       "file_sha256", "extraction_status", "extraction_note", "uploaded_by", "uploaded_at")
     details = ("code", "title", "kind", "effective_date", "withdrawal_date")
     add_fieldsets = ((None, {"fields": (*details, "upload")}),)
     fieldsets = (
         (None, {"fields": (*details, "status_label")}),
         (gettext_lazy("File"), {"fields": ("read_link", "original_name", "file_format", "file_size",
-                                           "file_sha256", "extraction_note", "uploaded_by", "uploaded_at",
-                                           "upload")}),
+                                           "file_sha256", "extraction_status", "extraction_note",
+                                           "uploaded_by", "uploaded_at", "upload")}),
     )
 
     @admin.display(description=gettext_lazy("status"))
     def status_label(self, regulation: Regulation) -> str:
         return regulation.get_status_display()
+
+    @admin.display(description=gettext_lazy("text extraction"))
+    def extraction_status(self, regulation: Regulation) -> str:
+        state, label = regulation.extraction_state, regulation.get_extraction_state_display()
+        if state == ExtractionState.FAILED and regulation.extraction_error:
+            return format_html('<span class="extraction-state extraction-{}">{}：{}</span>',
+                               state, label, regulation.extraction_error)
+        return format_html('<span class="extraction-state extraction-{}">{}</span>', state, label)
+
+    @admin.action(description=gettext_lazy("Extract the text again"), permissions=["change"])
+    def extract_text_again(self, request: HttpRequest, queryset) -> None:
+        queued = 0
+        for regulation in queryset.exclude(extraction_state=ExtractionState.DONE):
+            regulation_extraction_retry(actor=request.user, regulation=regulation)
+            queued += 1
+        self.message_user(request, gettext_lazy("Text extraction queued again for %(count)d regulation(s).")
+                          % {"count": queued}, messages.SUCCESS if queued else messages.WARNING)
 
     @admin.display(description=gettext_lazy("read"))
     def read_link(self, regulation: Regulation) -> str:
@@ -107,5 +131,7 @@ class RegulationAdmin(PermissionCodeAdmin):
                  name="regulations_regulation_text"),
             path("<int:regulation_id>/download/", wrap(partial(views.download, model_admin=self)),
                  name="regulations_regulation_download"),
+            path("<int:regulation_id>/extract/", wrap(partial(views.extract_again, model_admin=self)),
+                 name="regulations_regulation_extract"),
             *super().get_urls(),
         ]

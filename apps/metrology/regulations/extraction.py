@@ -100,12 +100,12 @@ def _pdf_text(data: bytes) -> Extracted:
             timeout=PDF_TIMEOUT_SECONDS, check=False,
         )
     except subprocess.TimeoutExpired:
-        message = _("Reading the text of this PDF took longer than %(seconds)d seconds; nothing was saved.")
+        message = _("Reading the text of this PDF took longer than %(seconds)d seconds.")
         raise RegulationRefused("timeout", message % {"seconds": PDF_TIMEOUT_SECONDS},
                                 field="upload") from None
     except OSError as exc:
         raise RegulationRefused("no_reader", _("The PDF text reader (pdftotext) is not available on the "
-                                               "server; nothing was saved."), field="upload") from exc
+                                               "server."), field="upload") from exc
     if result.returncode != 0:
         raise _unreadable("PDF")
     text = result.stdout[:MAX_TEXT_CHARS * 4].decode("utf-8", errors="replace")[:MAX_TEXT_CHARS]

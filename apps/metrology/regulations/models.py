@@ -24,6 +24,15 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ExtractionState(models.TextChoices):
+    """Where reading a file's text stands; it runs as a background job after the upload."""
+
+    PENDING = "pending", _("Waiting for text extraction")
+    RUNNING = "running", _("Extracting the text")
+    DONE = "done", _("Text extracted")
+    FAILED = "failed", _("Text extraction failed")
+
+
 class FileFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "Word (.docx)"
@@ -77,6 +86,9 @@ class Regulation(models.Model):
     text = models.TextField(_("extracted text"), blank=True)
     search_text = models.TextField(_("normalised text"), blank=True, editable=False)
     extraction_note = models.CharField(_("extraction note"), max_length=300, blank=True)
+    extraction_state = models.CharField(_("text extraction"), max_length=10, choices=ExtractionState.choices,
+                                        default=ExtractionState.PENDING)
+    extraction_error = models.CharField(_("why the extraction failed"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("uploaded by"),

@@ -1,13 +1,17 @@
 """Writes on the regulation library, each in one transaction with its audit row.
 
-A file is checked and its text extracted before anything is written, so a refused or unreadable
-upload saves nothing. Files are stored by content (regulations/<sha256>.<ext>) and never deleted
-or overwritten: a new upload points the regulation at a new file and the audit row keeps both hashes.
+A file is checked before anything is written, so a refused upload saves nothing; its text is read
+afterwards by a background job (`regulation_extract`: pdftotext may take up to a minute), whose state
+the Desk shows and which an administrator can run again (`regulation_extraction_retry`). Files are
+stored by content (regulations/<sha256>.<ext>) and never deleted or overwritten: a new upload points
+the regulation at a new file and the audit row keeps both hashes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -17,16 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrology.core.audit import audit_log
+from metrology.core.tasks import enqueue_on_commit
 from metrology.regulations.codes import kind_of_code, normalise_code
 from metrology.regulations.errors import RegulationRefused
 from metrology.regulations.extraction import Extracted, extract_text
-from metrology.regulations.models import Kind, Regulation, RegulationGram
+from metrology.regulations.models import ExtractionState, Kind, Regulation, RegulationGram
 from metrology.regulations.search import document_gram_keys, normalise
 from metrology.regulations.uploads import CheckedUpload, check_upload
 
+logger = logging.getLogger(__name__)
+
 FILES_DIR = "regulations"
 EDITABLE_FIELDS = ("code", "title", "kind", "effective_date", "withdrawal_date")
-SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "file", "file_sha256", "file_size", "original_name", "extraction_note")
+SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "file", "file_sha256", "file_size", "original_name")
 GRAM_BATCH = 2000
 
 
@@ -72,17 +79,23 @@ def _store(upload: CheckedUpload) -> str:
     return default_storage.save(name, ContentFile(upload.data))
 
 
-def _attach(regulation: Regulation, actor: Any, upload: CheckedUpload, extracted: Extracted) -> None:
+def _attach(regulation: Regulation, actor: Any, upload: CheckedUpload) -> None:
+    """Point the regulation at the file; its text is read later, by the job `_queue_extraction` starts."""
     regulation.file.name = _store(upload)
     regulation.file_format = upload.file_format
     regulation.file_sha256 = upload.sha256
     regulation.file_size = upload.size
     regulation.original_name = upload.original_name
-    regulation.text = extracted.text
-    regulation.search_text = normalise(extracted.text)
-    regulation.extraction_note = extracted.note[:300]
+    regulation.text = regulation.search_text = regulation.extraction_note = regulation.extraction_error = ""
+    regulation.extraction_state = ExtractionState.PENDING
     regulation.uploaded_by = actor if getattr(actor, "pk", None) else None
     regulation.uploaded_at = timezone.now()
+
+
+def _queue_extraction(regulation: Regulation) -> None:
+    from metrology.regulations.tasks import extract_regulation_text
+
+    enqueue_on_commit(extract_regulation_text, regulation.pk, regulation.file_sha256)
 
 
 def _reindex(regulation: Regulation) -> None:
@@ -91,11 +104,6 @@ def _reindex(regulation: Regulation) -> None:
     RegulationGram.objects.bulk_create(
         (RegulationGram(regulation=regulation, gram=key) for key in keys), batch_size=GRAM_BATCH,
     )
-
-
-def _read(file: IO[bytes] | Any) -> tuple[CheckedUpload, Extracted]:
-    upload = check_upload(file)
-    return upload, extract_text(upload)
 
 
 def regulation_upload(
@@ -113,10 +121,10 @@ def regulation_upload(
                             withdrawal_date=withdrawal_date)
     regulation.kind = kind or kind_of_code(normalise_code(code))
     _clean(regulation)
-    upload, extracted = _read(file)
+    upload = check_upload(file)
     with transaction.atomic():
         _clean(regulation)  # again, under the transaction, for a code taken meanwhile
-        _attach(regulation, actor, upload, extracted)
+        _attach(regulation, actor, upload)
         try:
             with transaction.atomic():
                 regulation.save()
@@ -125,6 +133,7 @@ def regulation_upload(
                                     % {"code": regulation.code}, field="code") from None
         _reindex(regulation)
         audit_log(actor=actor, action="regulation.uploaded", obj=regulation, after=_snapshot(regulation))
+        _queue_extraction(regulation)
     return regulation
 
 
@@ -135,7 +144,7 @@ def regulation_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"regulation_update() cannot change {sorted(unknown)}")
-    read = _read(file) if file is not None else None
+    upload = check_upload(file) if file is not None else None
     with transaction.atomic():
         current = Regulation.objects.select_for_update().get(pk=regulation.pk)
         before = _snapshot(current)
@@ -144,15 +153,100 @@ def regulation_update(
         if "code" in changes and "kind" not in changes and current.kind == kind_of_code(before["code"]):
             current.kind = kind_of_code(normalise_code(current.code))
         _clean(current)
-        if read is not None:
-            _attach(current, actor, *read)
+        if upload is not None:
+            _attach(current, actor, upload)
         old, new = _changed(before, _snapshot(current))
         if not new:
             return regulation
         current.save()
-        if read is not None or {"code", "title"} & set(new):
+        if upload is not None or {"code", "title"} & set(new):
             _reindex(current)
-        action = "regulation.file_replaced" if read is not None else "regulation.updated"
+        action = "regulation.file_replaced" if upload is not None else "regulation.updated"
         audit_log(actor=actor, action=action, obj=current, before=old, after=new)
+        if upload is not None:
+            _queue_extraction(current)
+    regulation.refresh_from_db()
+    return regulation
+
+
+# -- text extraction (the background job) --------------------------------------------------------
+
+
+def _stored_upload(regulation: Regulation) -> CheckedUpload:
+    try:
+        with default_storage.open(regulation.file.name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        data = b""
+    if hashlib.sha256(data).hexdigest() != regulation.file_sha256:
+        message = _("The stored file of this regulation is missing or has changed; upload it again.")
+        raise RegulationRefused("file_missing", message, field="upload")
+    return CheckedUpload(data=data, file_format=regulation.file_format,
+                         original_name=regulation.original_name, sha256=regulation.file_sha256)
+
+
+def _claim(regulation_id: int, file_sha256: str) -> Regulation | None:
+    """The regulation, locked, if it still has this file (a newer upload has a job of its own)."""
+    return (Regulation.objects.select_for_update()
+            .filter(pk=regulation_id, file_sha256=file_sha256).first())
+
+
+def _finish(regulation_id: int, file_sha256: str, *, extracted: Extracted | None, error: str = "") -> str:
+    with transaction.atomic():
+        regulation = _claim(regulation_id, file_sha256)
+        if regulation is None:
+            return "superseded"
+        if extracted is not None:
+            regulation.text = extracted.text
+            regulation.search_text = normalise(extracted.text)
+            regulation.extraction_note = extracted.note[:300]
+            regulation.extraction_state, regulation.extraction_error = ExtractionState.DONE, ""
+        else:
+            regulation.extraction_state, regulation.extraction_error = ExtractionState.FAILED, error[:300]
+        regulation.save(update_fields=["text", "search_text", "extraction_note", "extraction_state",
+                                       "extraction_error"])
+        _reindex(regulation)
+        audit_log(actor=None, action=f"regulation.text_{regulation.extraction_state}", obj=regulation,
+                  after={"file_sha256": file_sha256, "characters": len(regulation.text),
+                         "error": regulation.extraction_error})
+    return regulation.extraction_state
+
+
+def regulation_extract(*, regulation_id: int, file_sha256: str) -> str:
+    """Read the text of the regulation's file and index it; a failure is recorded with its reason.
+
+    Runs in the worker. Returns the state reached, or "superseded" when the regulation has had
+    another file uploaded (or is gone) since the job was queued.
+    """
+    with transaction.atomic():
+        regulation = _claim(regulation_id, file_sha256)
+        if regulation is None:
+            return "superseded"
+        regulation.extraction_state = ExtractionState.RUNNING
+        regulation.save(update_fields=["extraction_state"])
+    try:
+        extracted = extract_text(_stored_upload(regulation))
+    except RegulationRefused as refused:
+        return _finish(regulation_id, file_sha256, extracted=None, error=refused.message)
+    except Exception:
+        logger.exception("text extraction of regulation %s failed", regulation_id)
+        message = _("An unexpected error stopped the text extraction; an administrator can run it again.")
+        return _finish(regulation_id, file_sha256, extracted=None, error=message)
+    return _finish(regulation_id, file_sha256, extracted=extracted)
+
+
+def regulation_extraction_retry(*, actor: Any, regulation: Regulation) -> Regulation:
+    """Queue the text extraction again, e.g. after it failed or its job was lost."""
+    with transaction.atomic():
+        current = Regulation.objects.select_for_update().get(pk=regulation.pk)
+        if current.extraction_state == ExtractionState.DONE:
+            raise RegulationRefused("already_extracted", _("The text of %(code)s has already been extracted.")
+                                    % {"code": current.code})
+        before = {"extraction_state": current.extraction_state, "extraction_error": current.extraction_error}
+        current.extraction_state, current.extraction_error = ExtractionState.PENDING, ""
+        current.save(update_fields=["extraction_state", "extraction_error"])
+        audit_log(actor=actor, action="regulation.extraction_requeued", obj=current, before=before,
+                  after={"extraction_state": current.extraction_state, "extraction_error": ""})
+        _queue_extraction(current)
     regulation.refresh_from_db()
     return regulation

@@ -6,16 +6,19 @@ the ModelAdmin whether the person may read regulations (regulations_query or reg
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from metrology.regulations.errors import RegulationRefused
 from metrology.regulations.models import FileFormat, Regulation
 from metrology.regulations.search import highlighted, normalise
 from metrology.regulations.selectors import regulation_search
+from metrology.regulations.services import regulation_extraction_retry
 from metrology.regulations.uploads import CONTENT_TYPES
 
 MAX_QUERY_CHARS = 200
@@ -79,3 +82,20 @@ def search(request: HttpRequest, model_admin) -> HttpResponse:
         "hits": regulation_search(query) if query else [],
     }
     return TemplateResponse(request, "regulations/search.html", context)
+
+
+def extract_again(request: HttpRequest, regulation_id: int, model_admin) -> HttpResponse:
+    """The Desk's "Extract the text again" button: for managers of the library, by POST."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    regulation = get_object_or_404(Regulation, pk=regulation_id)
+    if not model_admin.has_change_permission(request, regulation):
+        raise PermissionDenied
+    try:
+        regulation_extraction_retry(actor=request.user, regulation=regulation)
+    except RegulationRefused as refused:
+        messages.warning(request, refused.message)
+    else:
+        messages.success(request, _("The text extraction of %(code)s has been queued again.")
+                         % {"code": regulation.code})
+    return redirect("desk:regulations_regulation_change", regulation.pk)

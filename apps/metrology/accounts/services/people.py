@@ -13,9 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrology.accounts.models import Person, Role
-from metrology.accounts.services.guards import keeping_a_role_manager
+from metrology.accounts.services.guards import (
+    ensure_may_act_on,
+    ensure_may_change_roles,
+    ensure_may_grant,
+    ensure_not_self,
+    keeping_a_role_manager,
+)
 from metrology.accounts.services.qualifications import qualification_add
 from metrology.accounts.services.snapshots import PERSON_PROFILE_FIELDS, changed, person_snapshot
+from metrology.accounts.services.tokens import end_sessions_and_tokens
 from metrology.core.audit import audit_log
 
 
@@ -25,6 +32,10 @@ def _validated_password(password: str, person: Person) -> str:
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     return password
+
+
+def _codes_of(roles: Iterable[Role]) -> set[str]:
+    return {code for role in roles for code in role.permission_codes()}
 
 
 @transaction.atomic
@@ -42,6 +53,10 @@ def person_create(
     unknown = set(profile) - set(PERSON_PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"person_create() got unknown fields {sorted(unknown)}")
+    roles = list(roles)
+    if roles:
+        ensure_may_change_roles(actor)
+        ensure_may_grant(actor, _codes_of(roles), to_self=False, field="roles")
     person = Person(username=username, name=name, **profile)
     person.full_clean(exclude=["password"])
     person.set_password(_validated_password(password, person))
@@ -58,6 +73,7 @@ def person_update(*, actor: Person | None, person: Person, **changes: Any) -> Pe
     unknown = set(changes) - set(PERSON_PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"person_update() cannot change {sorted(unknown)}")
+    ensure_may_act_on(actor, person)
     before = person_snapshot(Person.objects.get(pk=person.pk))
     for field, value in changes.items():
         setattr(person, field, value)
@@ -71,6 +87,14 @@ def person_update(*, actor: Person | None, person: Person, **changes: Any) -> Pe
 
 @transaction.atomic
 def person_set_roles(*, actor: Person | None, person: Person, roles: Iterable[Role]) -> Person:
+    roles = list(roles)
+    current = set(person.roles.all())
+    if set(roles) == current:
+        return person
+    ensure_may_change_roles(actor)
+    ensure_may_act_on(actor, person)
+    to_self = actor is not None and actor.pk == person.pk
+    ensure_may_grant(actor, _codes_of(set(roles) - current), to_self=to_self, field="roles")
     with keeping_a_role_manager():
         before = sorted(person.roles.values_list("code", flat=True))
         person.roles.set(roles)
@@ -83,14 +107,19 @@ def person_set_roles(*, actor: Person | None, person: Person, roles: Iterable[Ro
 
 @transaction.atomic
 def person_set_password(*, actor: Person | None, person: Person, password: str) -> Person:
+    """Set a password; every session and API token of the person ends (the caller may keep its own
+    session with update_session_auth_hash)."""
+    ensure_may_act_on(actor, person)
     person.set_password(_validated_password(password, person))
     person.save(update_fields=["password"])
-    audit_log(actor=actor, action="person.password_set", obj=person)
+    ended = end_sessions_and_tokens(person)
+    audit_log(actor=actor, action="person.password_set", obj=person, after={"tokens_ended": ended})
     return person
 
 
 @transaction.atomic
 def person_disable(*, actor: Person | None, person: Person, reason: str = "") -> Person:
+    ensure_not_self(actor, person, _("You cannot disable your own account."))
     return _set_active(actor=actor, person=person, active=False, reason=reason)
 
 
@@ -102,10 +131,13 @@ def person_enable(*, actor: Person | None, person: Person, reason: str = "") -> 
 def _set_active(*, actor: Person | None, person: Person, active: bool, reason: str) -> Person:
     if person.is_active == active:
         return person
+    ensure_may_act_on(actor, person)
     with keeping_a_role_manager():
         person.is_active = active
         person.deactivated_at = None if active else timezone.now()
         person.save(update_fields=["is_active", "deactivated_at"])
+        if not active:
+            end_sessions_and_tokens(person)
         audit_log(
             actor=actor,
             action="person.enabled" if active else "person.disabled",
@@ -123,6 +155,8 @@ def person_delete(*, actor: Person | None, person: Person, reason: str = "") -> 
 
     Returns True if the row was deleted, False if the person was only disabled.
     """
+    ensure_not_self(actor, person, _("You cannot delete your own account."))
+    ensure_may_act_on(actor, person)
     snapshot = person_snapshot(person)
     with keeping_a_role_manager():
         try:

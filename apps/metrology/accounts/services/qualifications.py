@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from metrology.accounts.models import Person, Qualification
+from metrology.accounts.services.guards import ensure_may_act_on
 from metrology.accounts.services.snapshots import QUALIFICATION_FIELDS, changed, qualification_snapshot
 from metrology.core.audit import audit_log
 
@@ -20,6 +21,7 @@ def _check_fields(fields: dict[str, Any], service: str) -> None:
 @transaction.atomic
 def qualification_add(*, actor: Person | None, person: Person, **fields: Any) -> Qualification:
     _check_fields(fields, "qualification_add")
+    ensure_may_act_on(actor, person)
     qualification = Qualification(person=person, **fields)
     qualification.full_clean()
     qualification.save()
@@ -31,6 +33,7 @@ def qualification_add(*, actor: Person | None, person: Person, **fields: Any) ->
 @transaction.atomic
 def qualification_update(*, actor: Person | None, qualification: Qualification, **fields: Any) -> Qualification:
     _check_fields(fields, "qualification_update")
+    ensure_may_act_on(actor, qualification.person)
     before = qualification_snapshot(Qualification.objects.get(pk=qualification.pk))
     for field, value in fields.items():
         setattr(qualification, field, value)
@@ -44,6 +47,7 @@ def qualification_update(*, actor: Person | None, qualification: Qualification, 
 
 @transaction.atomic
 def qualification_remove(*, actor: Person | None, qualification: Qualification) -> None:
+    ensure_may_act_on(actor, qualification.person)
     snapshot = qualification_snapshot(qualification)
     pk = qualification.pk
     qualification.delete()

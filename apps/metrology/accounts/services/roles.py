@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from metrology.accounts.models import Person, Role, RoleGrant
-from metrology.accounts.services.guards import keeping_a_role_manager
+from metrology.accounts.services.guards import ensure_may_grant, keeping_a_role_manager
 from metrology.accounts.services.snapshots import changed, role_snapshot
 from metrology.core.audit import audit_log
 from metrology.core.errors import ApplicationError
@@ -28,6 +28,10 @@ def _checked_codes(codes: Iterable[str]) -> set[str]:
     return codes
 
 
+def _holds(actor: Person | None, role: Role) -> bool:
+    return actor is not None and role.people.filter(pk=actor.pk).exists()
+
+
 def _unique_code(name: str) -> str:
     base = slugify(name) or "role"
     code, n = base, 1
@@ -42,6 +46,7 @@ def role_create(
     *, actor: Person | None, name: str, description: str = "", permissions: Iterable[str] = (), code: str = ""
 ) -> Role:
     codes = _checked_codes(permissions)
+    ensure_may_grant(actor, codes, to_self=False)
     role = Role(name=name.strip(), description=description.strip(), code=code or _unique_code(name))
     role.full_clean()
     role.save()
@@ -72,6 +77,7 @@ def role_set_permissions(*, actor: Person | None, role: Role, codes: Iterable[st
     with keeping_a_role_manager():
         current = set(role.grants.values_list("code", flat=True))
         granted, revoked = sorted(wanted - current), sorted(current - wanted)
+        ensure_may_grant(actor, granted, to_self=_holds(actor, role))
         RoleGrant.objects.bulk_create(RoleGrant(role=role, code=c) for c in granted)
         role.grants.filter(code__in=revoked).delete()
         for action, codes_changed in (("role.permissions_granted", granted), ("role.permissions_revoked", revoked)):
@@ -93,6 +99,8 @@ def role_enable(*, actor: Person | None, role: Role, reason: str = "") -> Role:
 def _set_enabled(*, actor: Person | None, role: Role, enabled: bool, reason: str) -> Role:
     if role.is_enabled == enabled:
         return role
+    if enabled:
+        ensure_may_grant(actor, role.permission_codes(), to_self=_holds(actor, role))
     with keeping_a_role_manager():
         role.is_enabled = enabled
         role.save(update_fields=["is_enabled"])

@@ -28,6 +28,7 @@ from ..formula import (
 from ..formula.compiled import Program, compile_formula
 from ..formula.nodes import NAME_RE
 from . import definition as d
+from .patterns import PatternRefused, compile_pattern
 from .fast import build_fast
 from .inputs import Invalid, field_value, input_plan
 from .model import CompiledProcedure, Field, Rule, Step
@@ -71,6 +72,15 @@ def validate_procedure(procedure: Any) -> list[Problem]:
     compiler.run("")
     compiler.check_test_cases()
     return compiler.problems
+
+
+PATTERN_PROBLEMS = {  # #8: shapes that backtrack without bound are refused when the procedure is saved
+    "invalid": gettext_noop("The pattern is not a valid regular expression"),
+    "nested": gettext_noop("The pattern repeats a part that itself repeats without bound, e.g. (a+)+, which can "
+                           "take the server unbounded time; simplify it"),
+    "backreference": gettext_noop("The pattern refers back to a group (\\1), which can take the server unbounded "
+                                  "time; write it without the back-reference"),
+}
 
 
 class _Compiler:
@@ -256,9 +266,9 @@ class _Compiler:
         if raw is None:
             return None
         try:
-            return re.compile(raw)
-        except (re.error, TypeError):
-            self.problem("pattern", gettext_noop("The pattern is not a valid regular expression"), **place)
+            return compile_pattern(raw)
+        except PatternRefused as refused:
+            self.problem("pattern", PATTERN_PROBLEMS[refused.code], **place)
             return None
 
     def grid_attrs(self, spec: Mapping[str, Any], key: str) -> dict[str, Any]:

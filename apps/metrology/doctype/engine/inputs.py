@@ -12,6 +12,7 @@ from ..formula import gettext_noop, parse_decimal
 from ..formula.values import plain_decimal
 from .definition import MAX_TEXT_LENGTH
 from .model import CompiledProcedure, Field
+from .patterns import PatternTimeout, pattern_fullmatch
 from .problems import InputError, Problem
 
 _TRUE = ("true", "1", "yes", "on")
@@ -188,9 +189,19 @@ def _text(spec: Field, raw: Any) -> str:
     limit = spec.max_length or MAX_TEXT_LENGTH
     if len(raw) > limit:
         raise Invalid("too_long", gettext_noop("The text is longer than {limit} characters"), limit=limit)
-    if spec.pattern is not None and not spec.pattern.fullmatch(raw):
+    if spec.pattern is not None and not _matches(spec.pattern, raw):
         raise Invalid("pattern", gettext_noop("The text does not have the required form"))
     return raw
+
+
+def _matches(pattern, raw: str) -> bool:
+    """The author's pattern, bounded in time (#8): a match that backtracks too long refuses the text."""
+    try:
+        return pattern_fullmatch(pattern, raw)
+    except PatternTimeout:
+        raise Invalid("pattern_timeout", gettext_noop(
+            "The text could not be checked against the required form in time; the field's pattern is too "
+            "complex")) from None
 
 
 def _number(spec: Field, raw: Any) -> Decimal:

@@ -35,6 +35,7 @@ LOOKUP("table"|"table.column", keys...), EDATE, TODAY.
 
 from __future__ import annotations
 
+from . import lark_without_regex  # noqa: F401,I001  (first: before anything imports lark)
 from .dependencies import check, order, topological_order
 from .errors import FormulaError, gettext_noop
 from .evaluator import evaluate

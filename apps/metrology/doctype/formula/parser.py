@@ -15,11 +15,12 @@ from .compiled import Program, compile_formula
 from .errors import FormulaError, gettext_noop
 from .functions import FUNCTIONS, arity_text
 from .grammar import GRAMMAR, TERMINAL_NAMES
+from .grammar_cache import parser_cache_path
 from .limits import MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_PAREN_DEPTH
 from .values import parse_decimal
 
 FORMAT = 1
-_PARSER = Lark(GRAMMAR, parser="lalr", maybe_placeholders=True)
+_PARSER = Lark(GRAMMAR, parser="lalr", maybe_placeholders=True, cache=parser_cache_path())
 _STRUCTURE_RE = re.compile(r'[()"]')
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from metrology.core.office_xml import XmlPartProblem, check_xml_part
+
 from ..formula import gettext_noop
 from .errors import WorkbookError, WorkbookProblem
 
@@ -85,11 +87,14 @@ def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         template = gettext_noop("The workbook part {part} cannot be unpacked")
         raise _refuse("unreadable", template, part=member.filename) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16", errors="replace").encode()
-    lowered = data.lower()
-    if name == "[content_types].xml" and any(t in lowered for t in MACRO_CONTENT_TYPES):
-        raise _macro()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
+    try:
+        lowered = check_xml_part(data)  # decoded as a parser would: UTF-16 without a BOM included
+    except XmlPartProblem as problem:
+        if problem.code == "encoding":
+            template = gettext_noop(
+                "The workbook part {part} is not UTF-8 or UTF-16 XML ({encoding}); such files are refused")
+            raise _refuse("encoding", template, part=member.filename, encoding=problem.encoding) from None
         template = gettext_noop("The workbook part {part} declares a DOCTYPE or entities, which are refused")
-        raise _refuse("doctype", template, part=member.filename)
+        raise _refuse("doctype", template, part=member.filename) from None
+    if name == "[content_types].xml" and any(t.decode() in lowered for t in MACRO_CONTENT_TYPES):
+        raise _macro()
