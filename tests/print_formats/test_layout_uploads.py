@@ -16,6 +16,7 @@ from metrology.doctype.packs import pack_import
 from metrology.print_formats.layouts import LayoutRefused
 from metrology.print_formats.models import Layout, LayoutVersion
 from metrology.print_formats.services import layout_upload
+from metrology.testing.documents import docx_of_paragraphs
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +28,6 @@ CERTIFICATE = REPO / "tests" / "data" / "templates" / "certificate_jjg443.docx"
 def procedure(admin):
     definition = load_definition(REPO / "apps" / "metrology" / "packs" / "jjg443_fuel_dispenser.json")
     return pack_import(actor=admin, definition=definition, authorise=True, publish=True)[0].procedure
-
-
-def _docx(*paragraphs: str) -> bytes:
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _upload(admin, procedure, data: bytes, filename: str = "layout.docx"):
@@ -68,24 +60,24 @@ def test_the_shared_certificate_is_accepted_and_stored_by_hash(admin, procedure)
     "{{ runs[0] }}",
 ])
 def test_template_injection_is_refused_at_upload(admin, procedure, payload):
-    message = _refused(admin, procedure, _docx("证书编号：{{ 证书编号 }}", payload))
+    message = _refused(admin, procedure, docx_of_paragraphs("证书编号：{{ 证书编号 }}", payload))
     assert "安全" in message
 
 
 def test_an_unknown_placeholder_is_named(admin, procedure):
-    message = _refused(admin, procedure, _docx("{{ 证书编号 }} {{ 不存在的字段 }}"))
+    message = _refused(admin, procedure, docx_of_paragraphs("{{ 证书编号 }} {{ 不存在的字段 }}"))
     assert "不存在的字段" in message
 
 
 def test_an_unknown_grid_column_is_named(admin, procedure):
-    message = _refused(admin, procedure, _docx("{%p for r in runs %}", "{{ r.V_X }}", "{%p endfor %}"))
+    message = _refused(admin, procedure, docx_of_paragraphs("{%p for r in runs %}", "{{ r.V_X }}", "{%p endfor %}"))
     assert "V_X" in message
 
 
 def test_a_macro_document_is_refused(admin, procedure):
-    assert "宏" in _refused(admin, procedure, _docx("{{ 证书编号 }}"), "layout.docm")
+    assert "宏" in _refused(admin, procedure, docx_of_paragraphs("{{ 证书编号 }}"), "layout.docm")
     data = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_docx("{{ 证书编号 }}"))) as source, zipfile.ZipFile(data, "w") as target:
+    with zipfile.ZipFile(io.BytesIO(docx_of_paragraphs("{{ 证书编号 }}"))) as source, zipfile.ZipFile(data, "w") as target:
         for item in source.infolist():
             target.writestr(item, source.read(item))
         target.writestr("word/vbaProject.bin", b"\0" * 64)
@@ -94,7 +86,7 @@ def test_a_macro_document_is_refused(admin, procedure):
 
 def test_a_zip_bomb_is_refused(admin, procedure):
     data = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_docx("{{ 证书编号 }}"))) as source, \
+    with zipfile.ZipFile(io.BytesIO(docx_of_paragraphs("{{ 证书编号 }}"))) as source, \
             zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             target.writestr(item, source.read(item))
@@ -105,7 +97,7 @@ def test_a_zip_bomb_is_refused(admin, procedure):
 
 def test_an_entity_declaration_is_refused(admin, procedure):
     data = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_docx("{{ 证书编号 }}"))) as source, zipfile.ZipFile(data, "w") as target:
+    with zipfile.ZipFile(io.BytesIO(docx_of_paragraphs("{{ 证书编号 }}"))) as source, zipfile.ZipFile(data, "w") as target:
         for item in source.infolist():
             content = source.read(item)
             if item.filename == "word/document.xml":
@@ -138,7 +130,7 @@ def test_include_fields_that_read_other_files_are_refused(admin, procedure):
 def test_the_desk_shows_the_refusal_on_the_file_field(login, admin, procedure):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("bad.docx", _docx("{{ ''.__class__ }}"))
+    upload = SimpleUploadedFile("bad.docx", docx_of_paragraphs("{{ ''.__class__ }}"))
     response = login(admin).post(reverse("desk:print_formats_layout_add"),
                                  {"procedure": procedure.pk, "kind": "检定证书", "upload": upload})
     assert response.status_code == 200

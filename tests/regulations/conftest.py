@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from metrology.testing.jobs import InProcessJobs
+
 BODY = [
     "本规程适用于燃油加油机的首次检定、后续检定和使用中检查。",
     "检定时环境温度应为零下二十五摄氏度至五十五摄氏度，相对湿度不大于百分之九十五。",
@@ -69,7 +71,7 @@ def sample_pdf(tmp_path_factory) -> bytes:
     return (work / "jjg443.pdf").read_bytes()
 
 
-class Jobs:
+class Jobs(InProcessJobs):
     """The site's job queue, run in this process by the suite's backend (database queue or RQ).
 
     Jobs are queued when the transaction commits; inside a test's transaction `enqueued()` runs
@@ -77,25 +79,13 @@ class Jobs:
     """
 
     def __init__(self, capture_on_commit):
+        super().__init__()
         self._capture = capture_on_commit
-        self.backend = settings_backend()
-        if self.backend == "rq":
-            self._rq_queue().empty()  # jobs left in Redis by an earlier run
 
     @contextmanager
     def enqueued(self):
         with self._capture(execute=True):
             yield
-
-    def queued(self) -> int:
-        if self.backend == "rq":
-            return self._rq_queue().count
-        from django_tasks_db.models import DBTaskResult
-
-        return DBTaskResult.objects.ready().count()
-
-    def run(self) -> int:
-        return self._run_rq() if self.backend == "rq" else self._run_database()
 
     def after(self, make):
         """`make()` (an upload), then every job it queued; the regulation as the jobs left it."""
@@ -104,44 +94,6 @@ class Jobs:
         self.run()
         regulation.refresh_from_db()
         return regulation
-
-    @staticmethod
-    def _rq_queue():
-        import django_rq
-        from django_tasks_rq.backend import Job
-
-        return django_rq.get_queue("default", job_class=Job)
-
-    def _run_rq(self) -> int:
-        from django_tasks_rq.backend import Job
-        from rq import SimpleWorker
-
-        queue = self._rq_queue()
-        count = queue.count
-        worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
-        worker.work(burst=True, with_scheduler=False)
-        return count
-
-    @staticmethod
-    def _run_database() -> int:
-        from django_tasks_db.management.commands.db_worker import Worker
-        from django_tasks_db.models import DBTaskResult
-
-        # The worker's own loop closes "old" connections, which would end the test's transaction.
-        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-                        startup_delay=False, max_tasks=None, worker_id="pytest", excluded_queue_names=[])
-        done = 0
-        while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
-            result.claim(worker.worker_id)
-            worker.run_task(result)
-            done += 1
-        return done
-
-
-def settings_backend() -> str:
-    from django.conf import settings
-
-    return settings.SITE.job_backend
 
 
 @pytest.fixture

@@ -19,19 +19,11 @@ from metrology.print_formats import bounded
 from metrology.print_formats.layouts import LayoutRefused, LayoutRenderRefused, checked_layout, render_layout
 from metrology.print_formats.sandbox import BoundedEnvironment
 from metrology.print_formats.word import open_word_layout
+from metrology.testing.documents import docx_of_paragraphs
 
 REPO = Path(__file__).resolve().parents[2]
 PACK = json.loads((REPO / "apps/metrology/packs/jjg443_fuel_dispenser.json").read_text(encoding="utf-8"))
 POWER = "{{ 9**(9**9) }}"
-
-
-def _docx(*paragraphs: str) -> bytes:
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _time_limit_message() -> str:
@@ -41,7 +33,7 @@ def _time_limit_message() -> str:
 
 def _render_unlinted(*paragraphs: str) -> bytes:
     """The internal renderer, as a layout stored before lint refused such expressions would be."""
-    return render_layout(open_word_layout(_docx(*paragraphs)), {"证书编号": "JD-1", "runs": [{"V": "1"}] * 3})
+    return render_layout(open_word_layout(docx_of_paragraphs(*paragraphs)), {"证书编号": "JD-1", "runs": [{"V": "1"}] * 3})
 
 
 @pytest.fixture
@@ -67,7 +59,7 @@ def unfolded(monkeypatch):
 def test_lint_refuses_expressions_that_make_the_server_work_without_bound(expression, shown):
     """#8: refused at upload, with the expression named."""
     with pytest.raises(LayoutRefused) as caught:
-        checked_layout(_docx("{{ 证书编号 }}", expression), "docx", PACK)
+        checked_layout(docx_of_paragraphs("{{ 证书编号 }}", expression), "docx", PACK)
     expected = gettext(
         "Refused: %(expression)s could make the server work without bound (powers, repeated text or lists, long "
         "literal lists, loops over anything but a grid or nested more than two deep, set); a layout only shows "
@@ -76,7 +68,7 @@ def test_lint_refuses_expressions_that_make_the_server_work_without_bound(expres
 
 
 def test_ordinary_arithmetic_and_a_loop_over_a_grid_pass_lint():
-    layout, report = checked_layout(_docx("{{ 证书编号 }}", "{%p for r in runs %}", "{{ loop.index * 2 }} {{ r.V_Bt }}",
+    layout, report = checked_layout(docx_of_paragraphs("{{ 证书编号 }}", "{%p for r in runs %}", "{{ loop.index * 2 }} {{ r.V_Bt }}",
                                           "{%p endfor %}"), "docx", PACK)
     assert report.ok
 
@@ -158,18 +150,18 @@ def test_two_renders_of_a_huge_power_leave_the_login_page_answering_in_under_a_s
     from metrology.print_formats.lint import LintReport
     from metrology.print_formats.models import Layout
     from metrology.print_formats.services import layout_upload
-    from tests.print_formats.conftest import LayoutJobs
+    from metrology.testing.jobs import InProcessJobs
 
     settings.MEDIA_ROOT = str(tmp_path / "files")
     procedure = pack_import(actor=admin, definition=json.loads(json.dumps(PACK)), authorise=True,
                             publish=True)[0].procedure
     monkeypatch.setattr(layouts, "lint_layout", lambda layout, procedure: LintReport())  # stored before lint knew
-    layout_upload(actor=admin, procedure=procedure, kind="检定证书", data=_docx("{{ 证书编号 }}", POWER),
+    layout_upload(actor=admin, procedure=procedure, kind="检定证书", data=docx_of_paragraphs("{{ 证书编号 }}", POWER),
                   filename="power.docx")
     layout = Layout.objects.get()
     client = Client()
     client.force_login(admin, backend="metrology.accounts.backends.RoleBackend")
-    jobs = LayoutJobs()
+    jobs = InProcessJobs()
     poller = LoginPoller(f"{live_server.url}/login/")
     poller.start()
     try:

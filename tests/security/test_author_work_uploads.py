@@ -5,31 +5,21 @@ their own number instead of an IntegrityError."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from docx import Document
 
 from metrology.core.models import AuditEvent
 from metrology.print_formats.layouts import LayoutRefused
 from metrology.print_formats.models import LayoutVersion
 from metrology.print_formats.services import layout_upload
+from metrology.testing.documents import docx_of_paragraphs
 
 REPO = Path(__file__).resolve().parents[2]
 PACK = json.loads((REPO / "apps/metrology/packs/jjg443_fuel_dispenser.json").read_text(encoding="utf-8"))
-
-
-def _docx(*paragraphs: str) -> bytes:
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def procedure(admin):
 
 @pytest.mark.django_db
 def test_a_refused_upload_leaves_an_audit_row_with_who_what_and_why(admin, procedure):
-    data = _docx("{{ 证书编号 }}", "{{ ''.__class__ }}")
+    data = docx_of_paragraphs("{{ 证书编号 }}", "{{ ''.__class__ }}")
     with pytest.raises(LayoutRefused) as caught:
         layout_upload(actor=admin, procedure=procedure, kind="检定证书", data=data, filename="evil.docx")
     event = AuditEvent.objects.get(action="layout.refused")
@@ -55,7 +45,7 @@ def test_a_refused_upload_leaves_an_audit_row_with_who_what_and_why(admin, proce
 
 @pytest.mark.django_db
 def test_a_refusal_in_the_desk_is_audited_with_the_person_who_tried(login, admin, procedure):
-    data = _docx("{{ 9**(9**9) }}")
+    data = docx_of_paragraphs("{{ 9**(9**9) }}")
     response = login(admin).post(reverse("desk:print_formats_layout_add"), {
         "procedure": procedure.pk, "kind": "检定证书", "upload": SimpleUploadedFile("power.docx", data)})
     assert response.status_code == 200
@@ -67,13 +57,13 @@ def test_a_refusal_in_the_desk_is_audited_with_the_person_who_tried(login, admin
 
 WORKERS = 8
 RACE = r"""
-import io, json, multiprocessing
+import json, multiprocessing
 from django.db import connections
-from docx import Document
 from metrology.accounts.models import Person
 from metrology.doctype.packs import pack_import
 from metrology.print_formats.models import LayoutVersion
 from metrology.print_formats.services import layout_upload
+from metrology.testing.documents import docx_of_paragraphs
 
 admin = Person.objects.get(username="admin")
 definition = json.load(open(%(pack)r, encoding="utf-8"))
@@ -83,12 +73,9 @@ context = multiprocessing.get_context("fork")
 start = context.Barrier(%(workers)d)
 
 def work(n):
-    document = Document()
-    document.add_paragraph("{{ 证书编号 }} 第%%d版" %% n)
-    out = io.BytesIO()
-    document.save(out)
+    data = docx_of_paragraphs("{{ 证书编号 }} 第%%d版" %% n)
     start.wait(timeout=60)
-    layout_upload(actor=admin, procedure=procedure, kind="检定证书", data=out.getvalue(), filename=f"v{n}.docx")
+    layout_upload(actor=admin, procedure=procedure, kind="检定证书", data=data, filename=f"v{n}.docx")
     connections.close_all()
 
 workers = [context.Process(target=work, args=(n,)) for n in range(%(workers)d)]
