@@ -251,6 +251,29 @@ def test_cold_soffice_is_used_without_the_uno_python(warm, monkeypatch, tmp_path
     assert converter.warm_server_pid() is None
 
 
+def test_warm_libreoffice_runs_under_a_memory_limit(warm):
+    """#8: an uploaded document is untrusted input to LibreOffice too."""
+    convert_to_pdf(_docx(), suffix=".docx")
+    office = [member for member in _group_members(converter.warm_server_pid()) if member.endswith("soffice.bin")]
+    assert office
+
+    limits = Path(f"/proc/{office[0].split()[0]}/limits").read_text()
+    address_space = next(line for line in limits.splitlines() if line.startswith("Max address space"))
+    assert address_space.split()[3] == str(converter.LIBREOFFICE_MEMORY_BYTES)
+
+
+def test_a_cold_conversion_over_its_memory_limit_fails_cleanly(warm, monkeypatch):
+    converter.shutdown()
+    monkeypatch.setenv(converter.UNO_PYTHON_ENV, "/nonexistent/.venv-uno/bin/python")
+    monkeypatch.setattr(converter, "LIBREOFFICE_MEMORY_BYTES", 64 * 1024**2)
+
+    with pytest.raises(ConverterError, match="could not convert"):
+        convert_to_pdf(_docx(), suffix=".docx", timeout=30)
+
+    monkeypatch.undo()
+    assert convert_to_pdf(_docx(), suffix=".docx").startswith(b"%PDF-")
+
+
 def test_shutdown_leaves_no_libreoffice_process(warm):
     convert_to_pdf(_docx(), suffix=".docx")
     group = converter.warm_server_pid()

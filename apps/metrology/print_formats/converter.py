@@ -47,6 +47,9 @@ START_TIMEOUT = 45.0
 START_RETRY_AFTER = 300.0  # after a failed warm start, convert cold for this long before trying again
 STOP_GRACE = 1.0  # oosplash sometimes hangs on SIGTERM; the profile is thrown away anyway
 UNOSERVER_API = "3"
+# An uploaded document is untrusted input to LibreOffice too (#8): its address space is bounded, and a
+# cold conversion's CPU time as well (the warm server lives long; its documents have their timeout).
+LIBREOFFICE_MEMORY_BYTES = 2 * 1024**3
 
 MISSING_MESSAGE = (
     "LibreOffice is not installed: documents cannot be converted to PDF "
@@ -205,9 +208,10 @@ def _convert_cold(soffice: str, source: Path, timeout: float, pdfa: bool) -> byt
     outdir.mkdir()
     profile = _work_root() / "cold-profile"
     target = f"pdf:{_pdf_filter(source.suffix)}:{PDFA_CLI_OPTIONS}" if pdfa else "pdf"
-    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
-               "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-               "--convert-to", target, "--outdir", str(outdir), str(source)]
+    command = _bounded([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                        "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+                        "--convert-to", target, "--outdir", str(outdir), str(source)],
+                       cpu_seconds=int(timeout) + 5)
     process = subprocess.Popen(command, env=_libreoffice_env(), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -222,6 +226,12 @@ def _convert_cold(soffice: str, source: Path, timeout: float, pdfa: bool) -> byt
         raise ConverterError(f"LibreOffice could not convert the {source.suffix} document to PDF "
                              f"(soffice exit status {process.returncode}: {tail or 'no output'})")
     return _checked_pdf(pdf.read_bytes(), source.suffix)
+
+
+def _bounded(command: list[str], *, cpu_seconds: int | None = None) -> list[str]:
+    """`command` under util-linux's prlimit (LibreOffice inherits the limits from its launcher)."""
+    limits = [f"--as={LIBREOFFICE_MEMORY_BYTES}"] + ([f"--cpu={cpu_seconds}"] if cpu_seconds else [])
+    return [shutil.which("prlimit") or "prlimit", *limits, "--", *command]
 
 
 def _checked_pdf(pdf: bytes, suffix: str) -> bytes:
@@ -260,11 +270,11 @@ def _start_warm(python: Path, soffice: str) -> _WarmServer:
     profile = root / "warm-profile"
     shutil.rmtree(profile, ignore_errors=True)
     port, uno_port = _free_ports(2)
-    command = [str(python), str(LAUNCHER), "--interface", "127.0.0.1", "--port", str(port),
-               "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
-               "--user-installation", str(profile),  # a plain absolute path: unoserver 3.7 makes the URI
-               "--conversion-timeout", str(SERVER_CONVERSION_TIMEOUT),
-               "--stop-after", str(RECYCLE_AFTER), "--executable", soffice]
+    command = _bounded([str(python), str(LAUNCHER), "--interface", "127.0.0.1", "--port", str(port),
+                        "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
+                        "--user-installation", str(profile),  # a plain absolute path: unoserver 3.7 makes the URI
+                        "--conversion-timeout", str(SERVER_CONVERSION_TIMEOUT),
+                        "--stop-after", str(RECYCLE_AFTER), "--executable", soffice])
     env = _libreoffice_env() | {PARENT_PID_ENV: str(os.getpid()), WORK_DIR_ENV: str(root)}
     log_path = root / "unoserver.log"
     with log_path.open("ab") as log:
