@@ -27,7 +27,7 @@ run: setup
 test: setup
 	@scripts/run-tests.sh
 
-setup: system-packages $(VENV)/.installed uno
+setup: system-packages $(VENV)/.installed node_modules/.installed uno
 
 system-packages:
 	@scripts/system-packages.sh $(PROFILE)
@@ -40,7 +40,13 @@ $(VENV)/.installed: pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -e ".[test]"
-	@if [ -f package.json ]; then npm ci --no-audit --no-fund; fi
+	@touch $@
+
+# Front-end libraries (axe-core for the accessibility tests), exactly as package-lock.json pins them;
+# `npm ci` empties node_modules/ first, so the stamp inside it is only there after a complete install.
+node_modules/.installed: package.json package-lock.json | system-packages
+	@command -v npm >/dev/null 2>&1 || { echo "缺少 npm / npm is missing: apt-get install --no-install-recommends nodejs npm" >&2; exit 1; }
+	@npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	@touch $@
 
 ## Regenerate the zh-Hans catalogue after changing UI strings (then translate the new entries)

@@ -5,13 +5,21 @@
 set -euo pipefail
 profile="${1:-run}"
 run_packages=(python3-venv gettext pkg-config default-libmysqlclient-dev
-              libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils)
+              libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-noto-cjk poppler-utils
+              nodejs npm)
 test_packages=(chromium mariadb-server redis-server)
 wanted=("${run_packages[@]}")
 [ "$profile" = test ] && wanted+=("${test_packages[@]}")
 
+# Node.js from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's npm, or nvm)
+# serves as well: these two count as present when their command is.
+declare -A command_of=([nodejs]=node [npm]=npm)
+
 missing=()
 for package in "${wanted[@]}"; do
+  if [ -n "${command_of[$package]:-}" ] && command -v "${command_of[$package]}" >/dev/null 2>&1; then
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

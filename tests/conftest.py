@@ -101,3 +101,51 @@ def cli_sites(tmp_path):
     sites.root.mkdir()
     yield sites
     sites.drop_databases()
+
+
+# -- the JJG 443 pack published, and phones logged in through the device login (records, mobile) --
+
+@pytest.fixture
+def fuel_versions(db):
+    from metrology.doctype.packs import pack_import
+    from metrology.testing.fuel import fuel_pack
+
+    return pack_import(actor=None, definition=fuel_pack(), authorise=True, publish=True)
+
+
+@pytest.fixture
+def dispenser(fuel_versions):
+    return fuel_versions[0].procedure.item
+
+
+@pytest.fixture
+def initial(fuel_versions):
+    return fuel_versions[0].procedure.sub_type  # 首次检定
+
+
+@pytest.fixture
+def device_manager(make_person):
+    return make_person("sunqi", "孙七", "device_manager")
+
+
+@pytest.fixture
+def phone(device_manager):
+    """An APIClient on an enabled phone of the person's own, logged in: (client, device)."""
+    from rest_framework.test import APIClient
+
+    from metrology.devices.services import device_enable, device_seen
+
+    def log_in(person, identifier: str | None = None):
+        identifier = identifier or f"phone-of-the-test-{person.username}"
+        device = device_seen(identifier=identifier, name=f"{person.name}的手机", imei="", person=person,
+                             user_agent="pytest")
+        if not device.is_enabled:
+            device = device_enable(actor=device_manager, device=device)
+        client = APIClient()
+        response = client.post("/api/devices/login/", {
+            "username": person.username, "password": PASSWORD, "device_identifier": identifier,
+            "device_name": device.name}, format="json")
+        assert response.status_code == 200, response.json()
+        return client, device
+
+    return log_in

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "metrology.numbering.apps.NumberingConfig",
     "metrology.regulations.apps.RegulationsConfig",
     "metrology.print_formats.apps.PrintFormatsConfig",
+    "metrology.records.apps.RecordsConfig",
+    "metrology.devices.apps.DevicesConfig",
+    "metrology.mobile.apps.MobileConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "metrology.devices.middleware.DeviceSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metrology.core.middleware.RequestContextMiddleware",
@@ -150,7 +154,7 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_MAX_MINUTES = 12 * 60
 SESSION_COOKIE_AGE = max(1, min(int(SITE.setting("session_minutes", 480)), SESSION_MAX_MINUTES)) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionMiddleware extends a session once a minute
 SESSION_COOKIE_HTTPONLY = True
 
 # `https`: the site is reached over HTTPS only. `behind_proxy`: a reverse proxy terminates TLS and

@@ -103,3 +103,32 @@ def test_the_installed_command_runs_as_a_program(tmp_path):
     rounded = subprocess.run([sys.executable, "-m", "metrology.cli", "formula", "ROUNDGB(10.5002, 1)"],
                              capture_output=True, text=True, timeout=60)
     assert rounded.stdout.strip() == "11"
+
+
+def _sub_type_procedure(tmp_path: Path) -> Path:
+    """One definition for two sub-types: the limit is looked up by the record's sub-type."""
+    definition = {
+        "format_version": 1, "code": "SCALE", "name": "电子天平检定", "test_type": "检定",
+        "sub_types": ["首次检定", "后续检定"],
+        "fields": [{"key": "error", "type": "number"},
+                   {"key": "mpe", "type": "formula", "expression": '=LOOKUP("限值", 检测子类型)'}],
+        "tables": [{"name": "限值", "keys": ["子类型"], "values": ["mpe"],
+                    "rows": [{"子类型": "首次检定", "mpe": "1"}, {"子类型": "后续检定", "mpe": "2"}]}],
+        "rules": [{"id": "e", "label": "示值误差", "value": "=ABS(error)", "operator": "<=", "limit": "=mpe"}],
+    }
+    path = tmp_path / "scale.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_compute_takes_the_records_sub_type_for_formulas(capsys, tmp_path):
+    procedure, values = _sub_type_procedure(tmp_path), tmp_path / "values.json"
+    values.write_text('{"error": "1.5"}', encoding="utf-8")
+    answers = {}
+    for sub_type in ("首次检定", "后续检定"):
+        assert main(["compute", str(procedure), str(values), "--sub-type", sub_type]) == 0
+        result = json.loads(capsys.readouterr().out)
+        answers[sub_type] = (result["mpe"], result["检定结论"])
+    assert answers == {"首次检定": ("1", "不合格"), "后续检定": ("2", "合格")}
+    assert main(["compute", str(procedure), str(values), "--test-type", "检定"]) == 2  # no sub-type: no limit
+    assert "限值" in capsys.readouterr().err

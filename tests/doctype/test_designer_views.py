@@ -67,13 +67,14 @@ def test_test_run_names_the_bad_input(login, admin, draft):
     assert result.json()["problems"][0]["where"] == "V0"
 
 
-def test_saving_an_invalid_draft_keeps_what_was_saved(login, admin, draft):
-    before = draft.fingerprint
+def test_a_draft_with_a_broken_formula_saves_with_its_problem_located(login, admin, draft):
     broken = {**draft.definition, "rules": [{"id": "x", "label": "x", "value": "=1 +", "operator": "<=",
                                              "limit": "=1"}]}
     response = _post(login(admin), "save", draft, {"definition": broken})
-    assert response.status_code == 400 and response.json()["problems"]
-    assert ProcedureVersion.objects.get(pk=draft.pk).fingerprint == before
+    body = response.json()
+    assert response.status_code == 200 and body["ok"]
+    assert [(p["where"], p["part"]) for p in body["problems"]] == [("rules.x", "value")]
+    assert ProcedureVersion.objects.get(pk=draft.pk).definition == broken
 
 
 def test_publishing_with_a_failing_test_case_is_refused_with_its_name(login, admin, draft):

@@ -3,7 +3,6 @@ answers (values, verdicts, errors with their positions) of the exact closure pat
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import random
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from metrology.doctype.engine import InputError, compile_procedure, compute
-from metrology.doctype.engine.fast import CallContext
 from metrology.doctype.formula import FormulaError
+from metrology.doctype.formula.compiled import Run
 from metrology.doctype.formula.limits import CONTEXT
 
 PACKS = Path(__file__).resolve().parents[2] / "apps" / "metrology" / "packs"
@@ -23,14 +22,14 @@ TODAY = datetime.date(2026, 3, 1)
 
 def exact(compiled):
     """The same procedure without its generated plan: compute() takes the closure path."""
-    return dataclasses.replace(compiled, fast=None)
+    return compiled.replace(fast=None)
 
 
 def outcome(procedure, inputs):
     try:
         result = compute(procedure, inputs, today=TODAY)
     except (InputError, FormulaError) as error:
-        detail = error.to_dict() if isinstance(error, FormulaError) else [p.__dict__ for p in error.problems]
+        detail = error.to_dict() if isinstance(error, FormulaError) else [p.to_dict() for p in error.problems]
         return ("error", type(error).__name__, str(error), repr(detail))
     return ("ok", repr(result.values), result.conclusion, result.failed_items, repr(result.rules), result.document_kind)
 
@@ -96,7 +95,7 @@ def test_hostile_names_compute_exactly_like_the_closures():
     inputs = {"__import__": "2", "exec": "1", "eval": HOSTILE_TEXT, "grid__dict__": [{"globals": "3"}]}
     values = compiled.fast.read(inputs)  # the generated plan itself, not the fallback
     with localcontext(CONTEXT):
-        found = compiled.fast.run(values, CallContext(compiled.tables, TODAY))
+        found = compiled.fast.run(values, Run(values, compiled.tables, TODAY))
     assert values["压力值"] == Decimal("6.0")
     assert values["__builtins__"] == HOSTILE_TEXT + "6.0"
     assert values["grid__dict__"][0]["lambda_"] == Decimal(3) * 2 - 1
@@ -138,3 +137,22 @@ def test_random_records_give_the_exact_results(pack):
             elif spec.type == "select":
                 inputs[spec.key] = rng.choice(list(spec.options) + ["?"] * (rng.random() < 0.05))
         assert outcome(compiled, inputs) == outcome(exact(compiled), inputs), inputs
+
+
+def test_the_generated_plan_calls_the_function_definitions_the_closures_call(fuel_pack, gauge_pack):
+    """#9: a function is defined once: the generated code calls its Spec (impl, plain or on_list),
+    the shared column reader or a table's own lookup, never a second implementation."""
+    from metrology.doctype.formula.compiled import column_values
+    from metrology.doctype.formula.functions import FUNCTIONS
+
+    shared = {f for spec in FUNCTIONS.values() for f in (spec.impl, spec.plain, spec.on_list) if f is not None}
+    shared.add(column_values)
+    for pack in (fuel_pack, gauge_pack):
+        compiled = compile_procedure(pack)
+        cells = [cell.cell_contents for cell in compiled.fast.run.__closure__ or ()]
+        called = [c for c in cells if callable(c) and not isinstance(c, type)]
+        assert called
+        for function in called:
+            lookup = getattr(function, "__self__", None) is not None or function.__qualname__.startswith(
+                "one_key_lookup")
+            assert function in shared or lookup, function

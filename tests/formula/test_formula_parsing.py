@@ -138,3 +138,45 @@ def test_nodes_are_immutable():
     with pytest.raises(Exception):
         formula.ast.op = "-"  # type: ignore[misc]
     assert isinstance(formula.ast, nodes.Binary)
+
+
+@pytest.mark.parametrize(
+    "source, column, message",
+    [
+        ("1 2", 3, "An operator is missing before “2”"),
+        ("SUM(1 2)", 7, "An operator is missing before “2”"),
+        ("1 +", 4, "The formula ends where a value is expected (a number, a name, a text in double quotes or “(”)"),
+        ("f(1,)", 5, "A value is expected here (a number, a name, a text in double quotes or “(”), not “)”"),
+        ("(1 + 2", 7, "A “)” is missing at the end of the formula"),
+        ("1 + 2)", 6, "This “)” has no matching “(”"),
+        ("(1, 2)", 3, "A comma can only separate the arguments of a function"),
+        ("runs.", 6, "A column name must follow “.”"),
+        ("SUM(1，2)", 6, "Use the half-width “,” instead of “，”"),
+        ("SUM(1;2)", 6, "Separate the arguments of a function with a half-width comma “,”, not “;”"),
+        ('油品 = “汽油”', 6, 'Write a text in half-width double quotes, like "汽油", not in “ ”'),
+        ('"汽油', 1, "This text has no closing double quote"),
+        ("1 # 2", 3, "Unexpected character “#”"),
+    ],
+)
+def test_a_syntax_error_says_in_one_sentence_what_is_wrong_where(source, column, message):
+    with pytest.raises(FormulaError) as info:
+        parse(source)
+    assert (info.value.code, info.value.column, info.value.message) == ("syntax", column, message)
+
+
+ENGLISH_WORDS = {"the", "of", "a", "an", "at", "least", "to", "blank", "text", "number", "list", "logical", "date",
+                 "value", "end", "formula", "side", "left", "right", "unary", "key", "table", "none", "keys"}
+
+
+@pytest.mark.parametrize("source, env", [
+    ("1 + 油品", {"油品": "汽油"}), ("-runs.E", {"runs": [{"E": Decimal(1)}]}), ("SQRT(TRUE)", {}),
+    ('ROUND(1, "x")', {}), ("ROUNDGB(1, x)", {"x": "y"}), ("EDATE(1, 2)", {}), ('IF("x", 1, 2)', {}),
+    ('AND("x")', {}), ('NOT("x")', {}), ('SUM("x")', {}), ('"a" < 1', {}), ('TODAY() + "x"', {}),
+    ("ROUNDGB(1)", {}), ("SUM()", {}), ("IF(1)", {}), ("1 +", {}), ("1 2", {}),
+])
+def test_error_messages_carry_no_english_words_as_parameters(source, env):
+    """#9: a template is a whole sentence; its parameters are names, numbers, operators and values."""
+    with pytest.raises(FormulaError) as info:
+        evaluate(source, env)
+    words = {w.lower() for value in info.value.params.values() for w in str(value).replace("“", " ").split()}
+    assert not words & ENGLISH_WORDS, (info.value.template, info.value.params)

@@ -53,7 +53,7 @@ def test_no_matching_row_names_the_table_and_the_keys():
         lookup('LOOKUP("膨胀系数", 油品)', 油品="航煤")
     error = info.value
     assert error.code == "no_match"
-    assert "膨胀系数" in error.message and "油品=\"航煤\"" in error.message
+    assert "膨胀系数" in error.message and "油品=“航煤”" in error.message
     assert error.column == 1
 
 

@@ -15,7 +15,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "system-packages.sh"
 RUN_PACKAGES = ["python3-venv", "gettext", "pkg-config", "default-libmysqlclient-dev",
                 "libreoffice-writer-nogui", "libreoffice-calc-nogui", "python3-uno", "fonts-noto-cjk",
-                "poppler-utils"]
+                "poppler-utils", "nodejs", "npm"]
 TEST_PACKAGES = ["chromium", "mariadb-server", "redis-server"]
 
 STUBS = {
@@ -42,9 +42,10 @@ exec "$@"
 }
 
 
-def _system_packages(tmp_path: Path, profile: str, *, uid: int, installed: list[str],
-                     sudo: str | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Run the real script; sudo is "passwordless", "password" or None (not installed)."""
+def _system_packages(tmp_path: Path, profile: str, *, uid: int, installed: list[str], sudo: str | None = None,
+                     commands: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run the real script; sudo is "passwordless", "password" or None (not installed); `commands` are
+    further programs on PATH that no package of dpkg's installed (as NodeSource's node and npm)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("bash", "env", "grep", "true"):
@@ -54,6 +55,10 @@ def _system_packages(tmp_path: Path, profile: str, *, uid: int, installed: list[
             continue
         stub = bin_dir / name
         stub.write_text("#!/usr/bin/env bash\n" + body)
+        stub.chmod(0o755)
+    for name in commands:
+        stub = bin_dir / name
+        stub.write_text(f'#!/usr/bin/env bash\necho "{name} $*" >> "$STUB_LOG"\n')
         stub.chmod(0o755)
     log = tmp_path / "calls.log"
     log.touch()
@@ -127,3 +132,25 @@ def test_nothing_missing_installs_nothing(tmp_path, profile, installed):
     assert _calls(log, "apt-get") == [] and _calls(log, "sudo") == []
     assert len(_calls(log, "dpkg-query")) == len(installed)
     assert done.stdout == "" and done.stderr == ""
+
+
+def test_a_fresh_machine_gets_node_and_npm_from_debian_for_the_front_end_libraries(tmp_path):
+    installed = [p for p in RUN_PACKAGES if p not in ("nodejs", "npm")]
+
+    done, log = _system_packages(tmp_path, "run", uid=0, installed=installed)
+
+    assert done.returncode == 0, done.stderr
+    assert _calls(log, "apt-get")[-1] == (
+        "apt-get install -y -qq --no-install-recommends nodejs npm (DEBIAN_FRONTEND=noninteractive)")
+
+
+def test_node_and_npm_already_on_the_path_are_not_installed_again(tmp_path):
+    """NodeSource's nodejs carries npm and conflicts with Debian's npm: asking apt for npm would fail."""
+    installed = [p for p in RUN_PACKAGES if p not in ("nodejs", "npm")]
+
+    done, log = _system_packages(tmp_path, "run", uid=0, installed=installed, commands=("node", "npm"))
+
+    assert done.returncode == 0, done.stderr
+    assert _calls(log, "apt-get") == []
+    assert not any(call.endswith((" nodejs", " npm")) for call in _calls(log, "dpkg-query"))
+    assert _calls(log, "node") == [] and _calls(log, "npm") == []  # found on PATH, never run

@@ -217,3 +217,16 @@ def test_a_cell_longer_than_excel_allows_is_refused_on_export():
     pack["about"] = "x" * 40_000
     with pytest.raises(ValueError, match="32767"):
         procedure_to_xlsx(pack)
+
+
+def test_a_test_cases_context_and_confirmed_flag_have_their_own_columns():
+    pack = load_pack("jjg52_pressure_gauge")
+    pack["test_cases"][0].update(context={"sub_type": "后续检定", "item": "一般压力表"}, confirmed=False)
+    pack["test_cases"][1]["context"] = {"sub_type": " 后续检定"}  # no faithful cell text: kept whole in extra
+    data = procedure_to_xlsx(pack)
+    cases = openpyxl.load_workbook(io.BytesIO(data))["test_cases"]
+    header = [cell.value for cell in cases[1]]
+    first = dict(zip(header, [cell.value for cell in cases[2]]))
+    assert (first["confirmed"], first["context.sub_type"], first["context.item"]) == ("false", "后续检定", "一般压力表")
+    assert first["context.test_type"] is None and first["extra"] is None
+    assert procedure_from_xlsx(data) == pack

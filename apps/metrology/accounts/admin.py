@@ -264,6 +264,7 @@ class PersonAdmin(PermissionCodeAdmin):
             "person": person,
             "opts": self.opts,
             "original": person,
+            "submit_label": _("Set password"),
         }
         return TemplateResponse(request, "desk/person_password.html", context)
 

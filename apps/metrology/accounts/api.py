@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -196,7 +197,7 @@ class ObtainTokenView(APIView):
 
 class RevokeTokenRequestSerializer(serializers.Serializer):
     all = serializers.BooleanField(required=False, default=False,
-                                   help_text="End every token and session of this person, not only this token.")
+                                   help_text=gettext_lazy("End every token and session of this person, not only this token."))
 
 
 class RevokeTokenView(APIView):

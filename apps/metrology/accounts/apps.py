@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+
+from metrology.core.permissions import MODULES
 
 
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "metrology.accounts"
     label = "accounts"
-    verbose_name = _("People and roles")
+    # Breadcrumbs and titles name the Desk module this app's pages belong to, as the home page does.
+    verbose_name = MODULES["access"].label

@@ -52,7 +52,7 @@ DEFAULT_ROLES: list[dict] = [
     {
         "code": "device_manager",
         "name": "设备管理员",
-        "description": "授权或停用移动终端。",
+        "description": "授权或停用移动终端，维护计量标准器清单。",
         "permissions": ["devices_query", "devices_manage"],
     },
     {

@@ -97,7 +97,7 @@ class Person(AbstractBaseUser):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
     deactivated_at = models.DateTimeField(_("disabled at"), null=True, blank=True, editable=False)
     # Raised to end every session at once (a password change, a disable); see _get_session_auth_hash.
-    auth_generation = models.PositiveIntegerField(default=0, editable=False)
+    auth_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     objects = PersonManager()
 
@@ -222,7 +222,7 @@ class ApiToken(models.Model):
     """An API token: only its SHA-256 is stored; it expires, and ends with the person's password."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("person"))
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"), editable=False)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+
+from metrology.core.permissions import MODULES
 
 
 class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "metrology.core"
     label = "core"
-    verbose_name = _("Core")
+    # Breadcrumbs and titles name the Desk module this app's pages belong to, as the home page does.
+    verbose_name = MODULES["access"].label
 
     def ready(self) -> None:
         from metrology.core import checks  # noqa: F401  (registers system checks)

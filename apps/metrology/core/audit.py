@@ -38,8 +38,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from metrology.core.audit_anchor import (
     AuditKeyMissing,
@@ -54,6 +57,76 @@ from metrology.core.request_context import current_origin
 
 HEAD_PK = 1
 logger = logging.getLogger(__name__)
+
+
+# What each action code means, as the audit list shows it. Every code given to audit_log() anywhere
+# in the code must be here (tests/test_translations.py reads the code to check).
+AUDIT_ACTIONS: dict[str, Promise] = {
+    "person.created": _("person added"),
+    "person.updated": _("person's details changed"),
+    "person.roles_changed": _("person's roles changed"),
+    "person.password_set": _("password set"),
+    "person.enabled": _("person enabled"),
+    "person.disabled": _("person disabled"),
+    "person.deleted": _("person deleted"),
+    "person.token_revoked": _("API token revoked"),
+    "person.sessions_ended": _("logged out everywhere"),
+    "qualification.added": _("qualification added"),
+    "qualification.updated": _("qualification changed"),
+    "qualification.removed": _("qualification removed"),
+    "role.created": _("role added"),
+    "role.updated": _("role changed"),
+    "role.permissions_granted": _("permissions granted"),
+    "role.permissions_revoked": _("permissions revoked"),
+    "role.enabled": _("role enabled"),
+    "role.disabled": _("role disabled"),
+    "item.created": _("measurement item added"),
+    "item.updated": _("measurement item changed"),
+    "test_type.saved": _("test type saved"),
+    "procedure.created": _("procedure added"),
+    "procedure.draft_created": _("new draft version started"),
+    "procedure.draft_saved": _("draft saved"),
+    "procedure.published": _("version published"),
+    "procedure.retired": _("version retired"),
+    "layout.uploaded": _("layout uploaded"),
+    "layout.refused": _("layout upload refused"),
+    "numbering_scheme.created": _("numbering scheme added"),
+    "numbering_scheme.updated": _("numbering scheme changed"),
+    "numbering_scheme.start_set": _("starting number set"),
+    "number.issued": _("number issued"),
+    "number.voided": _("number voided"),
+    "regulation.uploaded": _("regulation uploaded"),
+    "regulation.updated": _("regulation details changed"),
+    "regulation.file_replaced": _("regulation file replaced"),
+    "regulation.text_done": _("regulation text extracted"),
+    "regulation.text_failed": _("regulation text extraction failed"),
+    "regulation.extraction_requeued": _("regulation text extraction started again"),
+    "record.started": _("raw record started"),
+    "record.value_changed": _("raw record value changed after submission"),
+    "record.submitted": _("raw record submitted"),
+    "record.withdrawn": _("raw record withdrawn"),
+    "record.standard_added": _("standard used noted on a raw record"),
+    "record.attachment_added": _("attachment added to a raw record"),
+    "standard.saved": _("measurement standard saved"),
+    "device.registered": _("device registered"),
+    "device.enabled": _("device enabled"),
+    "device.disabled": _("device disabled"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words; a code no longer written (an old row) is shown as stored."""
+    label = AUDIT_ACTIONS.get(action)
+    return str(label) if label is not None else action
+
+
+def object_type_label(object_type: str) -> str:
+    """The kind of object by its model's name (e.g. 检测规程版本), or as stored if unknown."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name)
 
 
 class AuditChainError(Exception):
@@ -148,7 +221,7 @@ def audit_log(
         reason=reason,
         ip=origin.ip,
         device=origin.device,
-        device_claimed=bool(origin.device),
+        device_claimed=bool(origin.device) and not origin.device_verified,
     )
     event.save(force_insert=True)
     event.row_mac = content_seal(key, event)

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from metrology.core.errors import ApplicationError
@@ -55,6 +58,12 @@ class DeskSite(admin.AdminSite):
         context = super().each_context(request)
         context["site_url"] = None
         return context
+
+    def index(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """Django's home with the institute's set-up path above the modules (#9)."""
+        from metrology.core.setup_path import setup_path
+
+        return super().index(request, {"setup_path": setup_path(request.user), **(extra_context or {})})
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
         if app_label is not None:
@@ -121,6 +130,7 @@ class PermissionCodeAdmin(admin.ModelAdmin):
     desk_order: int = 100
     view_permissions: tuple[str, ...] = ()
     manage_permissions: tuple[str, ...] = ()
+    empty_list_hint: Promise | None = None  # what to do when the list has nothing yet (#9)
 
     def hidden_fields(self, request: HttpRequest) -> frozenset[str]:
         """Fields this viewer may not see; a page masking a field adds it for those who may not unmask."""
@@ -191,6 +201,33 @@ class PermissionCodeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._has_any(request, self.manage_permissions)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # The list is titled by what it lists (检测规程), not "选择 检测规程 来修改" (#9); a pop-up still selects.
+        if IS_POPUP_VAR not in request.GET:
+            extra_context = {"title": capfirst(self.model._meta.verbose_name_plural), **(extra_context or {})}
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and self._nothing_at_all(changelist):
+            response.context_data["empty_list"] = self.empty_list(request)
+        return response
+
+    @staticmethod
+    def _nothing_at_all(changelist) -> bool:
+        return changelist.result_count == 0 and not changelist.has_active_filters and not changelist.query
+
+    def empty_list(self, request: HttpRequest) -> dict:
+        """What an empty list says to do, and where to add the first one when this person may."""
+        from metrology.core.setup_path import empty_list_hint
+
+        name = self.model._meta.verbose_name_plural
+        message = (self.empty_list_hint or empty_list_hint(self.model)
+                   or _("There are no %(things)s yet.") % {"things": name})
+        add_url = ""
+        if self.has_add_permission(request):
+            add_url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_add")
+        return {"message": message, "add_url": add_url,
+                "add_label": _("Add %(thing)s now") % {"thing": self.model._meta.verbose_name}}
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The admin wraps the save in a transaction, so a refused service call has saved nothing.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
@@ -31,14 +32,20 @@ class RequestContextMiddleware:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a busy database does not turn a finished request into a 500.
+    """Django's, with two changes.
 
-    The session is saved after the view (SESSION_SAVE_EVERY_REQUEST); when that write cannot get
-    the lock, the view's own answer is kept and only the session's expiry is not extended, unless
-    the view changed the session (a login): then the request failed and is answered 503.
+    A session in use has its expiry extended at most once a minute (REFRESH_SECONDS), not written
+    on every request: on a phone saving a value a second that write was a second database write
+    per save. And a busy database does not turn a finished request into a 500: when the session
+    write cannot get the lock, the view's own answer is kept and only the expiry is not extended,
+    unless the view changed the session (a login): then the request failed and is answered 503.
     """
 
+    REFRESH_SECONDS = 60
+    REFRESHED_KEY = "_refreshed"
+
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        self._extend_when_due(request)
         try:
             return super().process_response(request, response)
         except Exception as error:
@@ -46,3 +53,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 raise
             logger.warning("session not saved, database busy on %s: %s", request.path, error)
             return busy_response(request) if request.session.modified else response
+
+    def _extend_when_due(self, request: HttpRequest) -> None:
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return
+        now = int(time.time())
+        if now - int(session.get(self.REFRESHED_KEY, 0)) >= self.REFRESH_SECONDS:
+            session[self.REFRESHED_KEY] = now  # marks it modified, so Django saves it with a new expiry

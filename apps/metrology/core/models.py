@@ -37,7 +37,7 @@ class AuditEvent(models.Model):
     row on (`metrology audit verify`). Ids come from the database; the chain runs by `position`.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("audit row number"), primary_key=True)
     created_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,7 +73,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"#{self.id} {self.action} {self.object_repr}"
+        from metrology.core.audit import action_label  # the audit module builds on these models
+
+        return f"#{self.id} {action_label(self.action)} {self.object_repr}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -87,9 +89,10 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """The last sealed row; locked only by the sealing step. Its one row is made by a migration."""
 
-    last_position = models.BigIntegerField(default=0)
-    last_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_position = models.BigIntegerField(_("last position in the chain"), default=0)
+    last_id = models.BigIntegerField(_("last sealed row"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, default=GENESIS_HASH)
 
     class Meta:
         verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")

@@ -13,9 +13,11 @@ from django.http import HttpRequest
 @dataclass(frozen=True)
 class RequestOrigin:
     ip: str = ""
-    # As the client claims it (X-Device-Id, else User-Agent): nothing authorises devices yet, so
-    # audit rows mark it claimed (AuditEvent.device_claimed) and the Desk shows it as unverified.
+    # The enabled device a mobile session was opened on (verified by the devices app), else as the
+    # client claims it (X-Device-Id, else User-Agent): audit rows mark a claimed one
+    # (AuditEvent.device_claimed) and the Desk shows it as unverified.
     device: str = ""
+    device_verified: bool = False
 
 
 _origin: ContextVar[RequestOrigin] = ContextVar("request_origin", default=RequestOrigin())
@@ -28,10 +30,9 @@ def client_ip(request: HttpRequest) -> str:
 
 @contextmanager
 def bind_request(request: HttpRequest) -> Iterator[None]:
-    origin = RequestOrigin(
-        ip=client_ip(request),
-        device=(request.headers.get("X-Device-Id") or request.headers.get("User-Agent") or "")[:200],
-    )
+    verified = getattr(request, "verified_device", None)  # set by devices.middleware for a device session
+    claimed = request.headers.get("X-Device-Id") or request.headers.get("User-Agent") or ""
+    origin = RequestOrigin(ip=client_ip(request), device=(verified or claimed)[:200], device_verified=bool(verified))
     token = _origin.set(origin)
     try:
         yield

@@ -14,6 +14,7 @@ from metrology.core.audited import instance_save
 from metrology.core.desk import PermissionCodeAdmin, desk_site
 from metrology.doctype import designer
 from metrology.doctype.engine import FORMAT_VERSION
+from metrology.doctype.forms import ItemForm
 from metrology.doctype.models import Item, Procedure, ProcedureVersion, TestType
 from metrology.doctype.services import item_save, procedure_create
 
@@ -27,6 +28,7 @@ class SetupAdmin(PermissionCodeAdmin):
 @admin.register(Item, site=desk_site)
 class ItemAdmin(SetupAdmin):
     desk_order = 1
+    form = ItemForm
     list_display = ("code", "name", "is_authorised", "authorisation_basis", "period_months")
     list_filter = ("is_authorised",)
     search_fields = ("code", "name", "authorisation_basis")
@@ -92,7 +94,7 @@ class ProcedureAdmin(SetupAdmin):
                       "item": {"name": obj.item.name, "period_months": obj.item.period_months},
                       "fields": [], "tables": [], "rules": [], "test_cases": []}
         version = procedure_create(actor=request.user, item=obj.item, sub_type=obj.sub_type,
-                                   code=obj.code, name=obj.name, definition=definition)
+                                   code=obj.code, name=obj.name, definition=definition, allow_problems=True)
         obj.pk = version.procedure.pk
         obj._state.adding = False
 
@@ -138,15 +140,16 @@ class ProcedureVersionAdmin(SetupAdmin):
         return False
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        page = self.admin_site.admin_view
+        endpoint = partial(designer.json_endpoint, admin_site=self.admin_site)  # JSON answers, even refusals
         return [
-            path("<int:version_id>/design/", view(partial(designer.designer_page, admin_site=self.admin_site)),
+            path("<int:version_id>/design/", page(partial(designer.designer_page, admin_site=self.admin_site)),
                  name="doctype_procedureversion_design"),
-            path("<int:version_id>/design/check/", view(designer.check), name="doctype_procedureversion_check"),
-            path("<int:version_id>/design/test-run/", view(designer.test_run),
+            path("<int:version_id>/design/check/", endpoint(designer.check), name="doctype_procedureversion_check"),
+            path("<int:version_id>/design/test-run/", endpoint(designer.test_run),
                  name="doctype_procedureversion_test_run"),
-            path("<int:version_id>/design/save/", view(designer.save), name="doctype_procedureversion_save"),
-            path("<int:version_id>/design/publish/", view(designer.publish),
+            path("<int:version_id>/design/save/", endpoint(designer.save), name="doctype_procedureversion_save"),
+            path("<int:version_id>/design/publish/", endpoint(designer.publish),
                  name="doctype_procedureversion_publish"),
             *super().get_urls(),
         ]

@@ -34,6 +34,9 @@ def add_file_parsers(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("compute", help="按规程计算一条记录 / compute a record with a procedure")
     run.add_argument("procedure", help="规程文件 (.json/.xlsx) 或已存版本 / a procedure file or a stored CODE[@N]")
     run.add_argument("values", help="录入值 JSON 文件 / the entered values (JSON), '-' for stdin")
+    run.add_argument("--test-type", help="检测类型（公式中的 检测类型）/ the record's test type, read by formulas as 检测类型")
+    run.add_argument("--sub-type", help="检测子类型，如 后续检定（公式中的 检测子类型）/ the record's sub-type, read as 检测子类型")
+    run.add_argument("--item", help="检测项目（公式中的 检测项目）/ the record's item, read as 检测项目")
 
 
 def add_procedure_parser(commands: argparse._SubParsersAction) -> None:
@@ -162,7 +165,7 @@ def cmd_compute(args: argparse.Namespace, *, stored_version) -> int:
 
     try:
         inputs, _document = read_values(args.values)
-        result = compute(resolve_procedure(args.procedure, stored_version), inputs)
+        result = compute(resolve_procedure(args.procedure, stored_version), inputs, context=_context(args))
     except Exception as error:  # noqa: BLE001 — user errors get their message; the rest propagates
         lines = user_error_lines(error)
         if lines is None:
@@ -170,6 +173,12 @@ def cmd_compute(args: argparse.Namespace, *, stored_version) -> int:
         return _fail(lines)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     return 0
+
+
+def _context(args: argparse.Namespace) -> dict[str, str]:
+    """The record's context from --test-type, --sub-type and --item (others: the definition's own)."""
+    given = {"test_type": args.test_type, "sub_type": args.sub_type, "item": args.item}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def cmd_procedure(args: argparse.Namespace) -> int:

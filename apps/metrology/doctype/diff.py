@@ -43,7 +43,12 @@ def definition_diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             changes.append(Change("procedure", attribute, "changed", _text(old.get(attribute)),
                                   _text(new.get(attribute))))
     for section, key in SECTIONS:
-        before, after = _by_key(old.get(section) or [], key), _by_key(new.get(section) or [], key)
+        old_list, new_list = old.get(section) or [], new.get(section) or []
+        if not isinstance(old_list, list) or not isinstance(new_list, list):  # a draft may hold anything
+            if old_list != new_list:
+                changes.append(Change("procedure", section, "changed", _text(old_list), _text(new_list)))
+            continue
+        before, after = _by_key(old_list, key), _by_key(new_list, key)
         for name in before.keys() - after.keys():
             changes.append(Change(section, name, "removed", _text(before[name]), ""))
         for name in after.keys() - before.keys():

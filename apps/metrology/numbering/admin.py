@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from metrology.core.desk import PermissionCodeAdmin, desk_site
+from metrology.doctype.models import Procedure
 from metrology.numbering import desk_views
 from metrology.numbering.forms import SchemeForm
 from metrology.numbering.models import IssuedNumber, NumberingScheme
@@ -40,6 +41,18 @@ class NumberingSchemeAdmin(NumberingAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return ("next_number",) if obj else ()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """`?procedure=<id>` (the designer links here after publishing) preselects its item and test type;
+        a scheme of the test type covers every sub-type without one of its own."""
+        initial = super().get_changeform_initial_data(request)
+        procedure_id = request.GET.get("procedure", "")
+        procedure = (Procedure.objects.select_related("sub_type").filter(pk=procedure_id).first()
+                     if procedure_id.isdigit() else None)
+        if procedure is not None:
+            initial.setdefault("item", procedure.item_id)
+            initial.setdefault("test_type", procedure.sub_type.parent_id or procedure.sub_type_id)
+        return initial
 
     @admin.display(description=gettext_lazy("next number"))
     def next_number(self, scheme: NumberingScheme) -> str:

@@ -50,7 +50,7 @@ def set_next_page(request: HttpRequest, scheme_id: int, admin_site: AdminSite) -
             messages.success(request, _("The next number of %(scheme)s is now %(number)s.")
                              % {"scheme": scheme, "number": number_preview(scheme=scheme, on=data["on"])})
             return HttpResponseRedirect(reverse("desk:numbering_numberingscheme_changelist"))
-    return _page(request, admin_site, "numbering/form_page.html", form=form, scheme=scheme,
+    return _page(request, admin_site, "desk/form_page.html", form=form, scheme=scheme,
                  opts=NumberingScheme._meta,
                  title=_("Set the starting number of %(scheme)s") % {"scheme": scheme},
                  intro=_("The next number today is %(number)s. A number once generated can never be set "
@@ -82,7 +82,7 @@ def void_page(request: HttpRequest, issued_id: int, admin_site: AdminSite) -> Ht
             messages.success(request, _("Number %(number)s is void; it stays used and is never issued again.")
                              % {"number": issued.number})
             return HttpResponseRedirect(reverse("desk:numbering_issuednumber_changelist"))
-    return _page(request, admin_site, "numbering/form_page.html", form=form, issued=issued,
+    return _page(request, admin_site, "desk/form_page.html", form=form, issued=issued,
                  opts=IssuedNumber._meta, title=_("Void number %(number)s") % {"number": issued.number},
                  intro=_("Issued %(when)s for %(reference)s.")
                  % {"when": timezone.localtime(issued.issued_at).strftime("%Y-%m-%d %H:%M"),

@@ -16,6 +16,16 @@ from metrology.doctype.models import Item, TestType
 from metrology.numbering.errors import NumberingRefused
 from metrology.numbering.patterns import DatePart, Reset, format_number, period_key, reset_problem
 
+# The codes (YYYY, YYMM …) are what is stored; people choose them by these words.
+DATE_PART_CHOICES = [
+    (DatePart.NONE, _("no date")),
+    (DatePart.YYYY, _("four-digit year (e.g. 2025)")),
+    (DatePart.YY, _("two-digit year (e.g. 25)")),
+    (DatePart.YYYYMM, _("four-digit year and month (e.g. 202503)")),
+    (DatePart.YYMM, _("two-digit year and month (e.g. 2503)")),
+    (DatePart.MM, _("month (e.g. 03)")),
+]
+
 
 class NumberingScheme(models.Model):
     """How the numbers of one document kind are made for one item × test type (or sub-type)."""
@@ -28,7 +38,7 @@ class NumberingScheme(models.Model):
     )
     document_kind = models.CharField(_("document kind"), max_length=30, choices=DocumentKind.choices)
     prefix = models.CharField(_("prefix"), max_length=30, blank=True)
-    date_part = models.CharField(_("date part"), max_length=6, choices=DatePart.choices, blank=True,
+    date_part = models.CharField(_("date part"), max_length=6, choices=DATE_PART_CHOICES, blank=True,
                                  default=DatePart.YYYY)
     separator = models.CharField(_("separator"), max_length=5, blank=True,
                                  help_text=_("Put between the date part and the sequence, e.g. “-”."))
@@ -73,7 +83,8 @@ class NumberingScheme(models.Model):
 class NumberCounter(models.Model):
     """The last sequence handed out in one period of a scheme; allocation locks this row."""
 
-    scheme = models.ForeignKey(NumberingScheme, on_delete=models.PROTECT, related_name="counters")
+    scheme = models.ForeignKey(NumberingScheme, on_delete=models.PROTECT, related_name="counters",
+                               verbose_name=_("numbering scheme"))
     period = models.CharField(_("period"), max_length=7, blank=True)
     last_sequence = models.PositiveIntegerField(_("last sequence"), default=0)
 

@@ -19,18 +19,39 @@ from metrology.print_formats.sandbox import ALLOWED_FILTERS
 
 TAG = re.compile(r"<[^>]+>")
 LOOP_ATTRIBUTES = {"index", "index0", "first", "last", "length", "revindex", "revindex0"}
-REFUSED_NODES = (nodes.Call, nodes.Getitem, nodes.Import, nodes.FromImport, nodes.Include, nodes.Extends,
-                 nodes.Macro, nodes.CallBlock)
+REFUSED_KINDS = {nodes.Call: "call", nodes.Getitem: "item", nodes.Import: "import", nodes.FromImport: "import",
+                 nodes.Include: "include", nodes.Extends: "extends", nodes.Macro: "macro", nodes.CallBlock: "macro"}
+REFUSED_NODES = tuple(REFUSED_KINDS)
 MAX_LITERAL_ITEMS = 20
 MAX_MULTIPLIER = 1_000
 MAX_LOOP_DEPTH = 2
+UNKNOWN_TAG = re.compile(r"unknown tag '([^']+)'")
+
+
+@dataclass(frozen=True, order=True)
+class Refusal:
+    """A construct refused for safety: its kind (call, item, import, include, extends, macro,
+    attribute, filter, private_name), what the author wrote, and the attribute or filter named."""
+
+    kind: str
+    written: str
+    named: str = ""
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Why a placeholder or tag cannot be read (unclosed, unknown_tag, unreadable) and the text near it."""
+
+    kind: str
+    near: str
+    tag: str = ""
 
 
 @dataclass
 class LayoutReferences:
     names: set[str] = field(default_factory=set)
     columns: dict[str, set[str]] = field(default_factory=dict)  # grid → columns read in its loops
-    refused: list[str] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
     costly: list[str] = field(default_factory=list)  # expressions that could work without bound
 
 
@@ -41,7 +62,7 @@ def analyse(env: ImmutableSandboxedEnvironment, source: str, references: LayoutR
 
 def _walk(node: nodes.Node, loops: dict[str, str], refs: LayoutReferences) -> None:
     if isinstance(node, REFUSED_NODES):
-        refs.refused.append(f"{type(node).__name__} ({_text(node)})")
+        refs.refused.append(Refusal(REFUSED_KINDS[type(node)], _expression(node)))
         return
     if _costly(node, loops):
         refs.costly.append(_expression(node))
@@ -58,7 +79,7 @@ def _walk(node: nodes.Node, loops: dict[str, str], refs: LayoutReferences) -> No
         _attribute(node, loops, refs)
         return
     if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
-        refs.refused.append(f"filter {node.name}")
+        refs.refused.append(Refusal("filter", _expression(node), node.name))
     if isinstance(node, nodes.Name) and node.ctx == "load":
         _name(node.name, loops, refs)
     for child in node.iter_child_nodes():
@@ -109,6 +130,28 @@ def _expression(node: nodes.Node) -> str:
         return f"[{shown}, …]" if len(node.items) > 3 else f"[{shown}]"
     if isinstance(node, nodes.Dict):
         return "{…}"
+    return _refused_expression(node)
+
+
+def _refused_expression(node: nodes.Node) -> str:
+    """A refused construct as written, its arguments left out."""
+    if isinstance(node, nodes.Call):
+        return f"{_expression(node.node)}(…)"
+    if isinstance(node, nodes.Getitem):
+        return f"{_expression(node.node)}[{_expression(node.arg)}]"
+    if isinstance(node, nodes.Filter):
+        return f"{_expression(node.node)} | {node.name}" if node.node is not None else f"| {node.name}"
+    if isinstance(node, nodes.Import):
+        return f"{{% import {_expression(node.template)} as {node.target} %}}"
+    if isinstance(node, nodes.FromImport):
+        return f"{{% from {_expression(node.template)} import … %}}"
+    if isinstance(node, (nodes.Include, nodes.Extends)):
+        tag = "include" if isinstance(node, nodes.Include) else "extends"
+        return f"{{% {tag} {_expression(node.template)} %}}"
+    if isinstance(node, nodes.Macro):
+        return f"{{% macro {node.name}(…) %}}"
+    if isinstance(node, nodes.CallBlock):
+        return f"{{% call {_expression(node.call)} %}}"
     return "…"
 
 
@@ -123,22 +166,25 @@ def _attribute(node: nodes.Getattr, loops: dict[str, str], refs: LayoutReference
     elif isinstance(owner, nodes.Name) and owner.name == "loop" and node.attr in LOOP_ATTRIBUTES:
         return
     else:
-        refs.refused.append(f"attribute .{node.attr}")
+        refs.refused.append(Refusal("attribute", _expression(node), node.attr))
 
 
 def _name(name: str, loops: dict[str, str], refs: LayoutReferences) -> None:
     if name.startswith("_"):
-        refs.refused.append(f"name {name}")
+        refs.refused.append(Refusal("private_name", name))
     elif name not in loops and name != "loop":
         refs.names.add(name)
 
 
-def _text(node: nodes.Node) -> str:
-    return getattr(node, "name", None) or getattr(node, "attr", None) or type(node).__name__
-
-
-def syntax_error_text(error: TemplateSyntaxError, source: str) -> str:
-    """The error with the text around it (tags stripped), so an author can find it in Word."""
+def syntax_problem(error: TemplateSyntaxError, source: str) -> SyntaxProblem:
+    """What kind of mistake it is, with the text around it (tags stripped) to find it in Word."""
     lines = source.splitlines()
     line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
-    return f"{error.message}: {TAG.sub('', line).strip()[:80]}"
+    near = TAG.sub("", line).strip()[:80]
+    message = error.message or ""
+    unknown = UNKNOWN_TAG.search(message)
+    if unknown:
+        return SyntaxProblem("unknown_tag", near, unknown.group(1))
+    if "end of template" in message:
+        return SyntaxProblem("unclosed", near)
+    return SyntaxProblem("unreadable", near)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+
+from metrology.core.permissions import MODULES
 
 
 class PrintFormatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "metrology.print_formats"
     label = "print_formats"
-    verbose_name = _("Print formats")
+    # Breadcrumbs and titles name the Desk module this app's pages belong to, as the home page does.
+    verbose_name = MODULES["setup"].label

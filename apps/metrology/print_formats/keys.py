@@ -32,8 +32,9 @@ def available_keys(procedure: dict[str, Any]) -> AvailableKeys:
             continue
         label = str(spec.get("label") or spec["key"])
         if spec.get("type") == "grid":
+            columns = spec.get("columns")
             grids[spec["key"]] = {str(c.get("key")): str(c.get("label") or c.get("key"))
-                                  for c in spec.get("columns") or [] if isinstance(c, dict)}
+                                  for c in columns if isinstance(c, dict)} if isinstance(columns, list) else {}
         else:
             scalars[spec["key"]] = label
     for key in (*RESULT_KEYS[:3], *DOCUMENT_KEYS):

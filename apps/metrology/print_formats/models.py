@@ -38,7 +38,7 @@ class LayoutVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to="layouts/")
     format = models.CharField(_("format"), max_length=4, choices=[("docx", "Word"), ("xlsx", "Excel")])
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
     size = models.PositiveIntegerField(_("size"))
     original_name = models.CharField(_("file name"), max_length=200)
     lint = models.JSONField(_("lint report"), default=dict)

@@ -6,10 +6,13 @@ layout, and conversion runs LibreOffice (#8). The PDF is kept in the site's file
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrology.core.errors import ApplicationError
@@ -22,6 +25,7 @@ from metrology.print_formats.services import library_basis, procedure_definition
 
 SAMPLE_DOCUMENT = {"证书编号": "（证书编号）", "原始记录编号": "（原始记录编号）", "通知书编号": "（通知书编号）"}
 PREVIEW_FOLDER = "previews"
+PREVIEW_KEEP = dt.timedelta(days=1)
 
 
 def preview_pdf(version: LayoutVersion) -> bytes:
@@ -37,17 +41,36 @@ def preview_pdf(version: LayoutVersion) -> bytes:
 
 
 def layout_preview_make(*, version_id: int) -> dict:
-    """Make and store the preview; a refusal or conversion failure is the result, not a crash."""
     version = LayoutVersion.objects.select_related("layout__procedure").get(pk=version_id)
+    return preview_made(PREVIEW_FOLDER, version.sha256[:16], lambda: preview_pdf(version))
+
+
+def preview_made(folder: str, stem: str, make: Callable[[], bytes]) -> dict:
+    """Make a preview PDF and keep it under `folder`, pruning the old ones there; a refusal or a
+    conversion failure is the result ({"error": …}), not a crash."""
     try:
-        pdf = preview_pdf(version)
+        pdf = make()
     except ApplicationError as error:
         report = getattr(error, "report", None)
         return {"error": " ".join([str(error.message), *(report.errors if report else [])])}
     except ConverterError as error:
         return {"error": _("The preview could not be made: %(error)s") % {"error": error}}
-    name = default_storage.save(f"{PREVIEW_FOLDER}/{version.sha256[:16]}-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    name = default_storage.save(f"{folder}/{stem}-{uuid.uuid4().hex}.pdf", ContentFile(pdf))
+    previews_prune(folder)
     return {"pdf": name}
+
+
+def previews_prune(folder: str, *, now: dt.datetime | None = None) -> int:
+    """Delete the previews in `folder` older than PREVIEW_KEEP (a preview is fetched within minutes
+    of being made); the number deleted."""
+    now = now or timezone.now()
+    removed = 0
+    for name in default_storage.listdir(folder)[1]:
+        path = f"{folder}/{name}"
+        if name.endswith(".pdf") and now - default_storage.get_modified_time(path) > PREVIEW_KEEP:
+            default_storage.delete(path)
+            removed += 1
+    return removed
 
 
 def stored_preview(name: str) -> bytes | None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+
+from metrology.core.permissions import MODULES
 
 
 class RegulationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "metrology.regulations"
     label = "regulations"
-    verbose_name = _("Regulations")
+    # Breadcrumbs and titles name the Desk module this app's pages belong to, as the home page does.
+    verbose_name = MODULES["setup"].label

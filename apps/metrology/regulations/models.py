@@ -80,7 +80,7 @@ class Regulation(models.Model):
     )
     file = models.FileField(_("file"), max_length=200)
     file_format = models.CharField(_("file format"), max_length=10, choices=FileFormat.choices)
-    file_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_sha256 = models.CharField(_("SHA-256 digest"), max_length=64)
     file_size = models.PositiveBigIntegerField(_("file size (bytes)"))
     original_name = models.CharField(_("original file name"), max_length=255)
     text = models.TextField(_("extracted text"), blank=True)
@@ -123,9 +123,12 @@ class Regulation(models.Model):
 class RegulationGram(models.Model):
     """One character bigram of a regulation's code, title or text (see `search.gram_key`)."""
 
-    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="grams")
-    gram = models.BigIntegerField()
+    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="grams",
+                                   verbose_name=_("regulation"))
+    gram = models.BigIntegerField(_("character pair key"))
 
     class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
         constraints = [models.UniqueConstraint(fields=["regulation", "gram"], name="unique_regulation_gram")]
         indexes = [models.Index(fields=["gram", "regulation"], name="regulation_gram_lookup")]

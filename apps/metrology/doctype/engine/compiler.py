@@ -28,10 +28,11 @@ from ..formula import (
 from ..formula.compiled import Program, compile_formula
 from ..formula.nodes import NAME_RE
 from . import definition as d
-from .patterns import PatternRefused, compile_pattern
+from .context import RESERVED_NAMES, context_defaults, context_problems, context_values
 from .fast import build_fast
 from .inputs import Invalid, field_value, input_plan
 from .model import CompiledProcedure, Field, Rule, Step
+from .patterns import PatternRefused, compile_pattern
 from .problems import Problem, ProcedureError
 
 _CACHE_SIZE = 128
@@ -74,6 +75,11 @@ def validate_procedure(procedure: Any) -> list[Problem]:
     return compiler.problems
 
 
+def _formulas(steps: tuple[Step, ...], rules: tuple[Rule, ...]) -> list[Formula]:
+    parts = [f for rule in rules for f in (rule.value, rule.limit, rule.applies_if) if f is not None]
+    return [step.formula for step in steps] + parts
+
+
 PATTERN_PROBLEMS = {  # #8: shapes that backtrack without bound are refused when the procedure is saved
     "invalid": gettext_noop("The pattern is not a valid regular expression"),
     "nested": gettext_noop("The pattern repeats a part that itself repeats without bound, e.g. (a+)+, which can "
@@ -112,17 +118,22 @@ class _Compiler:
         kinds = self.check_document_kinds(raw)
         plan = input_plan(fields)
         fast = None if self.problems else build_fast(tuple(fields), self.tables, steps, rules, plan)
-        return CompiledProcedure(dict(raw), tuple(fields), self.tables, steps, rules, kinds, key, by_key, plan, fast)
+        context = context_defaults(raw)
+        read = {name for formula in _formulas(steps, rules) for name in formula.names} & RESERVED_NAMES
+        names = {name: value for name, value in context_values(context).items() if name in read}
+        return CompiledProcedure(dict(raw), tuple(fields), self.tables, steps, rules, kinds, key, by_key, plan, fast,
+                                 context, names)
 
     def check_metadata(self, raw: Mapping[str, Any]) -> None:
         if raw.get("format_version") != d.FORMAT_VERSION:
-            self.problem("format", gettext_noop("format_version must be {version}"), version=d.FORMAT_VERSION)
+            self.problem("format", gettext_noop("format_version must be {version}"), version=d.FORMAT_VERSION,
+                         part="format_version")
         for name in ("code", "name", "test_type"):
             if not isinstance(raw.get(name), str) or not raw.get(name).strip():
-                self.problem("required", gettext_noop("{name} is required (text)"), name=name)
+                self.problem("required", gettext_noop("{name} is required (text)"), name=name, part=name)
         sub_types = raw.get("sub_types", [])
         if not isinstance(sub_types, list) or not all(isinstance(s, str) and s for s in sub_types):
-            self.problem("type", gettext_noop("sub_types must be a list of texts"))
+            self.problem("type", gettext_noop("sub_types must be a list of texts"), part="sub_types")
 
     def check_document_kinds(self, raw: Mapping[str, Any]) -> dict[str, str]:
         kinds = raw.get("document_kinds")
@@ -200,6 +211,11 @@ class _Compiler:
         if key in d.RESULT_KEYS:
             self.problem("key", gettext_noop("The key {key} is reserved for the result"), key=key, **place)
             return None
+        if key in RESERVED_NAMES:
+            template = gettext_noop("The key {key} is reserved: formulas read the record's test type, sub-type "
+                                    "and item as 检测类型, 检测子类型 and 检测项目")
+            self.problem("key", template, key=key, **place)
+            return None
         if not isinstance(kind, str) or kind not in types:
             self.problem("type", gettext_noop("Unknown field type {type}"), type=kind, **place)
             return None
@@ -231,9 +247,8 @@ class _Compiler:
             try:
                 field_value(field, spec["default"])
                 field = Field(**attrs, default=spec["default"])
-            except Invalid as exc:
-                reason = exc.template.format(**exc.params)
-                self.problem(exc.code, gettext_noop("Invalid default: {reason}"), reason=reason, **place)
+            except Invalid as exc:  # the input's own message, located at the field's default
+                self.problem(exc.code, exc.template, part="default", **exc.params, **place)
         return field
 
     def decimal_attr(
@@ -323,7 +338,7 @@ class _Compiler:
     # -- names and order ------------------------------------------------------------------
 
     def scope(self, fields: list[Field], grid: Field | None = None) -> tuple[set[str], dict[str, set[str]]]:
-        names = {f.key for f in fields if f.type != "grid"}
+        names = {f.key for f in fields if f.type != "grid"} | RESERVED_NAMES
         grids = {f.key: {c.key for c in f.columns} for f in fields if f.type == "grid"}
         if grid is not None:
             names |= grids[grid.key]
@@ -454,12 +469,13 @@ class _Compiler:
             self.problem("type", gettext_noop("test_cases must be a list"), where="test_cases")
             return
         for index, case in enumerate(raw, 1):
+            name = case.get("name") if isinstance(case, Mapping) else None
+            where = f"test_cases.{name}" if name else f"test_cases[{index}]"
             good = isinstance(case, Mapping) and all(isinstance(case.get(k), Mapping) for k in ("inputs", "expected"))
             if not good:
-                name = case.get("name") if isinstance(case, Mapping) else None
-                self.problem(
-                    "test_case",
-                    gettext_noop("A test case needs a name, inputs and expected (objects)"),
-                    where=f"test_cases.{name}" if name else f"test_cases[{index}]",
-                )
-
+                self.problem("test_case", gettext_noop("A test case needs a name, inputs and expected (objects)"),
+                             where=where)
+                continue
+            if "confirmed" in case and not isinstance(case["confirmed"], bool):
+                self.problem("confirmed", gettext_noop("confirmed must be true or false"), where=where)
+            self.problems.extend(context_problems(case.get("context"), where))

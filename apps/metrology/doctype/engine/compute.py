@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import threading
 from decimal import Context, getcontext, localcontext, setcontext
 from typing import Any, Mapping
@@ -13,15 +14,15 @@ from ..formula.evaluator import execute
 from ..formula.limits import CONTEXT
 from ..formula.values import Value
 from .compiler import compile_procedure
+from .context import context_values
 from .definition import FAIL, PASS
+from .fast import FastPlan
 from .inputs import validate_inputs
-from .fast import CallContext, FastPlan
 from .model import CompiledProcedure, Rule, Step
 from .result import ComputeResult
-from .rules import Outcome, RuleResult, evaluate_rule
-from .rules import _passes as passes
-from .rules import _result as rule_result
-from .rules import _rounded as rounded
+from .rules import RuleResult, evaluate_rule, outcome, passes, rounded, rule_result
+
+_UNCOUNTED = sys.maxsize  # the generated plan's steps are bounded before it runs, not counted
 
 
 def compute(
@@ -29,21 +30,32 @@ def compute(
     inputs: Mapping[str, Any],
     *,
     today: datetime.date | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> ComputeResult:
-    """Compute a record. Raises ProcedureError (bad definition), InputError (bad inputs, every
-    problem listed) or FormulaError (a formula failed on these values, with ``field``/``row``)."""
+    """Compute a record. ``context`` gives the record's test_type, sub_type and item, which formulas
+    read as 检测类型, 检测子类型 and 检测项目 (engine.context). Raises ProcedureError (bad
+    definition), InputError (bad inputs or context, every problem listed) or FormulaError (a
+    formula failed on these values, with ``field``/``row``)."""
     compiled = procedure if isinstance(procedure, CompiledProcedure) else compile_procedure(procedure)
+    names = compiled.context_names  # only the names some formula reads
+    if context is not None:
+        given = context_values(compiled.context, context)
+        names = {name: given[name] for name in names}
     fast = compiled.fast
     results = None
     if fast is not None:
-        values, results = _fast(compiled, fast, inputs, today)
+        values, results = _fast(compiled, fast, inputs, names, today)
     if results is None:  # the exact path: also the one that reports every error
         values = validate_inputs(compiled, inputs)
+        if names:
+            values.update(names)
         run = Run(values, compiled.tables, today)
         with localcontext(CONTEXT):
             for step in compiled.steps:
                 _run_step(step, run)
             results = [evaluate_rule(rule, run) for rule in compiled.rules]
+    for name in names:  # read by formulas, not values of the record
+        values.pop(name)
     failed: list[str] = []
     for result in results:
         if result.applicable and result.passed is False and result.label not in failed:
@@ -55,7 +67,8 @@ def compute(
 
 
 def _fast(
-    compiled: CompiledProcedure, fast: FastPlan, inputs: Mapping[str, Any], today: datetime.date | None
+    compiled: CompiledProcedure, fast: FastPlan, inputs: Mapping[str, Any], names: dict[str, Any],
+    today: datetime.date | None,
 ) -> tuple[dict[str, Any] | None, list[RuleResult] | None]:
     """The values and rule results from the generated plan, or (None, None) where it gives up
     (then compute() starts again on the exact path, so every error is reported as there)."""
@@ -69,10 +82,12 @@ def _fast(
         values = validate_inputs(compiled, inputs)  # raises InputError on bad inputs
     if not fast.within_budget(values):
         return None, None
+    if names:
+        values.update(names)
     previous = getcontext()
     setcontext(_thread_context())
     try:
-        raw = fast.run(values, CallContext(compiled.tables, today))
+        raw = fast.run(values, Run(values, compiled.tables, today, _UNCOUNTED))
         return values, [_rule_result(rule, found) for rule, found in zip(compiled.rules, raw)]
     except Exception:  # noqa: BLE001 - not the plain case; the exact path decides
         return None, None
@@ -101,10 +116,7 @@ def _rule_result(rule: Rule, found: Any) -> RuleResult:
         compared = rounded(rule, value)
         return RuleResult(rule.id, rule.label, rule.operator, rule.method, rule.interval, True,
                           passes(rule.operator, compared, limit), value, limit, compared, None)
-    outcomes = []
-    for value, limit, row in found:
-        compared = rounded(rule, value)
-        outcomes.append(Outcome(value, limit, compared, passes(rule.operator, compared, limit), row))
+    outcomes = [outcome(rule, value, limit, row) for value, limit, row in found]
     failed = next((o for o in outcomes if not o.passed), None)
     return rule_result(rule, bool(outcomes), failed, outcomes)
 

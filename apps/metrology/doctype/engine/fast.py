@@ -18,47 +18,46 @@ are those of the exact path by construction. The step budget is checked up front
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from ..formula import nodes
-from ..formula.limits import MAX_DIGITS, MAX_STEPS
+from ..formula.compiled import Run
+from ..formula.limits import MAX_STEPS
 from ..formula.tables import LimitTable
 from ..formula.transpile import Generator, Scope, Unsupported, build, shape
-from decimal import Decimal
+from ..formula.values import plain_decimal
 
 from .inputs import GridPlan, InputPlan, field_value
 from .model import Field, Rule, Step
 
 
-class CallContext:
-    """What whitelisted functions see on the fast path; steps are bounded up front, not counted."""
-
-    __slots__ = ("tables", "_today")
-
-    def __init__(self, tables: Mapping[str, LimitTable], today: datetime.date | None) -> None:
-        self.tables = tables
-        self._today = today
-
-    @property
-    def today(self) -> datetime.date:
-        # Asked only by TODAY(): most records never pay for reading the clock.
-        return self._today or datetime.date.today()
-
-    def count_steps(self, n: int) -> None:
-        return None
-
-
-@dataclass(frozen=True)
 class FastPlan:
-    read: Callable[[Any], dict[str, Any]] | None
-    run: Callable[[dict[str, Any], CallContext], list[Any]]
-    grids: tuple[str, ...]
-    fixed_steps: int  # the step bound is fixed_steps + per_row_steps × (longest grid)
-    per_row_steps: int
-    read_source: str
-    run_source: str
-    bounded: bool = False  # every grid has a row maximum that keeps within the step budget
+    """``read(inputs)`` → values (None: no generated reader); ``run(env, run)`` → what each rule
+    found. The step bound is ``fixed_steps + per_row_steps × (longest grid)``; ``bounded``: every
+    grid has a row maximum that keeps within the step budget."""
+
+    __slots__ = ("read", "run", "grids", "fixed_steps", "per_row_steps", "read_source", "run_source", "bounded")
+
+    def __init__(
+        self,
+        read: Callable[[Any], dict[str, Any]] | None,
+        run: Callable[[dict[str, Any], Run], list[Any]],
+        grids: tuple[str, ...],
+        fixed_steps: int,
+        per_row_steps: int,
+        read_source: str,
+        run_source: str,
+        bounded: bool = False,
+    ) -> None:
+        self.read = read
+        self.run = run
+        self.grids = grids
+        self.fixed_steps = fixed_steps
+        self.per_row_steps = per_row_steps
+        self.read_source = read_source
+        self.run_source = run_source
+        self.bounded = bounded
 
     def within_budget(self, env: Mapping[str, Any]) -> bool:
         if self.bounded:
@@ -128,14 +127,9 @@ def _read_one(gen: Generator, spec: Field, read: Callable[..., Any], getter: str
         empty = _MISSING
     immutable = empty is None or empty.__class__ in (str, bool, Decimal, datetime.date)
     if spec.type == "number":
-        s = gen.temp("x")
         gen.emit("if {x}.__class__ is str and {x}:", x=x)
-        gen.emit("    {s} = {x}.strip()", s=s, x=x)
-        # values.plain_decimal, inline: Decimal() of such a text is exactly parse_decimal's value
-        gen.emit('    if len({s}) > {n} or not {s}.isascii() or "e" in {s} or "E" in {s} or "_" in {s}: raise A',
-                 s=s, n=gen.const(MAX_DIGITS))
-        gen.emit("    {v} = D({s})", v=v, s=s)
-        gen.emit("    if not {v}.is_finite(): raise A", v=v)
+        gen.emit("    {v} = {p}({x}.strip())", v=v, p=gen.const(plain_decimal), x=x)  # as inputs.reader does
+        gen.emit("    if {v} is None: raise A", v=v)
         if spec.minimum is not None:
             gen.emit("    if {v} < {m}: raise A", v=v, m=gen.const(spec.minimum))
         if spec.maximum is not None:

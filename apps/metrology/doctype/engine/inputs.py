@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, Callable, Sequence
 
 from ..formula import gettext_noop, parse_decimal
+from ..formula.records import Frozen
 from ..formula.values import plain_decimal
 from .definition import MAX_TEXT_LENGTH
 from .model import CompiledProcedure, Field
@@ -30,16 +30,16 @@ class Invalid(Exception):
 Reader = Callable[[Any], Any]  # raw input → typed value, or Invalid
 
 
-@dataclass(frozen=True)
-class GridPlan:
+class GridPlan(Frozen):
+    __slots__ = ("spec", "blank_row", "readers", "accepted")
     spec: Field
     blank_row: dict[str, None]  # every column, in order (computed columns start blank)
     readers: tuple[tuple[str, Reader], ...]  # the input columns
     accepted: frozenset[str]  # the keys a row may give
 
 
-@dataclass(frozen=True)
-class InputPlan:
+class InputPlan(Frozen):
+    __slots__ = ("blank", "readers", "accepted")
     blank: dict[str, Any]  # every value field, in order (computed fields start blank)
     readers: tuple[tuple[str, Reader | GridPlan], ...]  # the input fields
     accepted: frozenset[str]  # the keys the inputs may give
@@ -96,14 +96,7 @@ def _grid(plan: GridPlan, raw: Any, problems: list[Problem]) -> list[dict[str, A
         problems.append(Problem("type", gettext_noop("Expected a list of rows (objects)"), where=spec.key))
         return []
     if len(raw) < spec.min_rows or (spec.max_rows is not None and len(raw) > spec.max_rows):
-        problems.append(
-            Problem(
-                "rows",
-                gettext_noop("Expected {expected} rows, got {count}"),
-                {"expected": _rows_text(spec), "count": len(raw)},
-                where=spec.key,
-            )
-        )
+        problems.append(_row_count_problem(spec, len(raw)))
     rows = []
     for number, given in enumerate(raw, 1):
         for key in given:
@@ -130,12 +123,15 @@ def _refuse_column(spec: Field, key: Any, number: int, problems: list[Problem]) 
         problems.append(Problem("computed", template, **place))
 
 
-def _rows_text(spec: Field) -> str:
+def _row_count_problem(spec: Field, count: int) -> Problem:
     if spec.max_rows == spec.min_rows:
-        return str(spec.min_rows)
-    if spec.max_rows is None:
-        return f"at least {spec.min_rows}"
-    return f"{spec.min_rows} to {spec.max_rows}"
+        template, params = gettext_noop("Expected {expected} rows, got {count}"), {"expected": spec.min_rows}
+    elif spec.max_rows is None:
+        template, params = gettext_noop("Expected at least {minimum} rows, got {count}"), {"minimum": spec.min_rows}
+    else:
+        template = gettext_noop("Expected {minimum} to {maximum} rows, got {count}")
+        params = {"minimum": spec.min_rows, "maximum": spec.max_rows}
+    return Problem("rows", template, {**params, "count": count}, where=spec.key)
 
 
 def reader(spec: Field) -> Reader:
@@ -251,7 +247,7 @@ def _select(spec: Field, raw: Any) -> str:
         raise Invalid(
             "choice",
             gettext_noop("Expected one of {options}, got {value}"),
-            options=", ".join(spec.options),
+            options="、".join(spec.options),
             value=repr(raw)[:40],
         )
     return raw

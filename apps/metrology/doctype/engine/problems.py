@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..formula import FormulaError
+from ..formula.records import Frozen
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """One problem, located by ``where`` (a field key, ``rules.<id>``, ``tables.<name>``,
     ``test_cases.<name>`` or ``procedure``), the 1-based grid ``row`` and ``grid_column`` for a
     grid cell, and ``line``/``column``/``offset`` inside a formula."""
 
+    __slots__ = ("code", "template", "params", "where", "row", "grid_column", "part", "line", "column", "offset")
+    defaults = {"params": dict, "where": None, "row": None, "grid_column": None, "part": None, "line": None,
+                "column": None, "offset": None}
     code: str
     template: str
-    params: dict[str, Any] = field(default_factory=dict)
-    where: str | None = None
-    row: int | None = None
-    grid_column: str | None = None
-    part: str | None = None  # which formula of a rule: value, limit, applies_if
-    line: int | None = None
-    column: int | None = None
-    offset: int | None = None
+    params: dict[str, Any]
+    where: str | None
+    row: int | None
+    grid_column: str | None
+    part: str | None  # which formula of a rule (value, limit, applies_if), or a field's default
+    line: int | None
+    column: int | None
+    offset: int | None
 
     @property
     def message(self) -> str:

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..formula import format_decimal
+from ..formula.records import Record
 from .rules import Outcome, RuleResult
 
 
-@dataclass
-class ComputeResult:
-    values: dict[str, Any]  # every value field; a grid is a list of row dicts with its computed columns
-    conclusion: str  # 检定结论: 合格 / 不合格
-    failed_items: list[str]  # 不合格项目: labels of failed rules, in rule order
-    rules: list[RuleResult]
-    document_kind: str
+class ComputeResult(Record):
+    """``values``: every value field (a grid is a list of row dicts with its computed columns);
+    ``conclusion``: 检定结论 (合格 / 不合格); ``failed_items``: 不合格项目, the labels of failed rules
+    in rule order."""
+
+    __slots__ = ("values", "conclusion", "failed_items", "rules", "document_kind")
+
+    def __init__(self, values: dict[str, Any], conclusion: str, failed_items: list[str], rules: list[RuleResult],
+                 document_kind: str) -> None:  # made per record: kept direct
+        self.values = values
+        self.conclusion = conclusion
+        self.failed_items = failed_items
+        self.rules = rules
+        self.document_kind = document_kind
 
     def to_dict(self) -> dict[str, Any]:
         """Flat Python values: the fields, then 检定结论, 不合格项目, document_kind, rule_results."""

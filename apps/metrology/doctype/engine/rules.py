@@ -3,15 +3,16 @@ at an interval (修约值比较法, GB/T 8170 §4.3)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..formula import FormulaError, gettext_noop, round_gb
 from ..formula.compiled import Run
 from ..formula.evaluator import execute
+from ..formula.records import Record
 from ..formula.values import Value, order_key, truthy, values_equal
 from .model import Rule
 
+APPLIES_IF_CONDITION = gettext_noop("The condition applies_if must be TRUE or FALSE, got {value}")
 _COMPARE = {
     "<=": lambda a, b: a <= b,
     "<": lambda a, b: a < b,
@@ -20,30 +21,46 @@ _COMPARE = {
 }
 
 
-@dataclass(slots=True)
-class Outcome:
+class Outcome(Record):
     """One comparison: the value, the limit, the value actually compared and whether it passed."""
 
-    value: Value = None
-    limit: Value = None
-    compared: Value = None
-    passed: bool | None = None
-    row: int | None = None
+    __slots__ = ("value", "limit", "compared", "passed", "row")
+    value: Value
+    limit: Value
+    compared: Value
+    passed: bool | None
+    row: int | None
+
+    def __init__(self, value: Value = None, limit: Value = None, compared: Value = None,
+                 passed: bool | None = None, row: int | None = None) -> None:  # made per record: kept direct
+        self.value = value
+        self.limit = limit
+        self.compared = compared
+        self.passed = passed
+        self.row = row
 
 
-@dataclass(slots=True)
-class RuleResult:
-    id: str
-    label: str
-    operator: str
-    method: str
-    interval: Decimal | None
-    applicable: bool
-    passed: bool | None  # None when the rule does not apply
-    value: Value = None
-    limit: Value = None
-    compared: Value = None
-    rows: list[Outcome] | None = field(default=None)  # for rules checked on every grid row
+class RuleResult(Record):
+    """A rule judged on one record; ``passed`` is None when the rule does not apply, ``rows`` the
+    outcome on every grid row for a rule checked on every row."""
+
+    __slots__ = ("id", "label", "operator", "method", "interval", "applicable", "passed", "value", "limit",
+                 "compared", "rows")
+
+    def __init__(self, id: str, label: str, operator: str, method: str, interval: Decimal | None,  # noqa: A002
+                 applicable: bool, passed: bool | None, value: Value = None, limit: Value = None,
+                 compared: Value = None, rows: list[Outcome] | None = None) -> None:
+        self.id = id
+        self.label = label
+        self.operator = operator
+        self.method = method
+        self.interval = interval
+        self.applicable = applicable
+        self.passed = passed
+        self.value = value
+        self.limit = limit
+        self.compared = compared
+        self.rows = rows
 
 
 def evaluate_rule(rule: Rule, run: Run) -> RuleResult:
@@ -51,19 +68,19 @@ def evaluate_rule(rule: Rule, run: Run) -> RuleResult:
     The caller enters the decimal CONTEXT."""
     if rule.each is None:
         run.row = None
-        outcome = _check(rule, run)
-        return _result(rule, outcome is not None, outcome, None)
+        found = _check(rule, run)
+        return rule_result(rule, found is not None, found, None)
     outcomes = []
     for number, row in enumerate(run.env.get(rule.each) or [], 1):
         run.row = row
-        outcome = _check(rule, run, number)
-        if outcome is not None:
-            outcomes.append(outcome)
+        found = _check(rule, run, number)
+        if found is not None:
+            outcomes.append(found)
     failed = next((o for o in outcomes if not o.passed), None)
-    return _result(rule, bool(outcomes), failed, outcomes)
+    return rule_result(rule, bool(outcomes), failed, outcomes)
 
 
-def _result(rule: Rule, applicable: bool, shown: Outcome | None, rows: list[Outcome] | None) -> RuleResult:
+def rule_result(rule: Rule, applicable: bool, shown: Outcome | None, rows: list[Outcome] | None) -> RuleResult:
     if rows is not None:
         passed = all(o.passed for o in rows) if applicable else None
     else:
@@ -81,17 +98,20 @@ def _check(rule: Rule, run: Run, row: int | None = None) -> Outcome | None:
     value_program, limit_program, applies_if = rule.programs
     try:
         if applies_if is not None:
-            if truthy(execute(applies_if, run), "applies_if") is not True:
+            if truthy(execute(applies_if, run), APPLIES_IF_CONDITION) is not True:
                 return None
-        value = execute(value_program, run)
-        limit = execute(limit_program, run)
-        compared = _rounded(rule, value)
-        return Outcome(value, limit, compared, _passes(rule.operator, compared, limit), row)
+        return outcome(rule, execute(value_program, run), execute(limit_program, run), row)
     except FormulaError as error:
         raise error.in_field(rule.where, row) from None
 
 
-def _rounded(rule: Rule, value: Value) -> Value:
+def outcome(rule: Rule, value: Value, limit: Value, row: int | None = None) -> Outcome:
+    """The comparison of a value with its limit under the rule's operator and method."""
+    compared = rounded(rule, value)
+    return Outcome(value, limit, compared, passes(rule.operator, compared, limit), row)
+
+
+def rounded(rule: Rule, value: Value) -> Value:
     if rule.method != "rounded" or value is None:
         return value
     if not isinstance(value, Decimal):
@@ -99,7 +119,7 @@ def _rounded(rule: Rule, value: Value) -> Value:
     return round_gb(value, rule.interval)
 
 
-def _passes(operator: str, value: Value, limit: Value) -> bool:
+def passes(operator: str, value: Value, limit: Value) -> bool:
     """A blank value or limit never passes: conformity cannot be shown without a value."""
     if value is None or limit is None:
         return False

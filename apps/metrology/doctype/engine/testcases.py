@@ -8,11 +8,11 @@ the expected number's last digit, equals it; other values must be equal. Keys ab
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DecimalException
 from typing import Any, Mapping
 
 from ..formula import FormulaError, parse_decimal
+from ..formula.records import Frozen, Record
 from .compiler import compile_procedure
 from .compute import compute
 from .problems import ProblemsError
@@ -20,8 +20,8 @@ from .problems import ProblemsError
 _WIDE = Context(prec=200)
 
 
-@dataclass(frozen=True)
-class Mismatch:
+class Mismatch(Frozen):
+    __slots__ = ("path", "expected", "actual")
     path: str
     expected: Any
     actual: Any
@@ -30,29 +30,44 @@ class Mismatch:
         return f"{self.path}: expected {self.expected!r}, got {self.actual!r}"
 
 
-@dataclass
-class TestCaseResult:
+class TestCaseResult(Record):
     __test__ = False  # not a pytest class
-
+    __slots__ = ("name", "passed", "mismatches", "error", "problems")
+    defaults = {"mismatches": list, "error": None, "problems": list}
     name: str
     passed: bool
-    mismatches: list[Mismatch] = field(default_factory=list)
-    error: str | None = None
+    mismatches: list[Mismatch]
+    error: str | None  # the failure in English; ``problems`` hold it for translation
+    problems: list[Any]  # Problem or FormulaError objects
 
 
-def run_test_cases(procedure: Mapping[str, Any], *, today: datetime.date | None = None) -> list[TestCaseResult]:
+def run_test_cases(
+    procedure: Mapping[str, Any], *, today: datetime.date | None = None, context: Mapping[str, Any] | None = None
+) -> list[TestCaseResult]:
+    """Compute every test case and compare it with its expected values. A case's own ``context``
+    (e.g. ``{"sub_type": "后续检定"}``) overrides ``context`` key by key; ``confirmed`` is not read here."""
     compiled = compile_procedure(procedure)
     results = []
     for index, case in enumerate(procedure.get("test_cases", []), 1):
         name = str(case.get("name", f"#{index}"))
         try:
-            actual = compute(compiled, case.get("inputs", {}), today=today).to_json()
+            case_context = _case_context(context, case.get("context"))
+            actual = compute(compiled, case.get("inputs", {}), today=today, context=case_context).to_json()
         except (ProblemsError, FormulaError) as error:
-            results.append(TestCaseResult(name, False, error=str(error)))
+            problems = list(error.problems) if isinstance(error, ProblemsError) else [error]
+            results.append(TestCaseResult(name, False, error=str(error), problems=problems))
             continue
         mismatches = compare_expected(actual, case.get("expected", {}))
         results.append(TestCaseResult(name, not mismatches, mismatches))
     return results
+
+
+def _case_context(default: Mapping[str, Any] | None, own: Any) -> Any:
+    if own is None:
+        return default
+    if default is None or not isinstance(own, Mapping):
+        return own  # compute() refuses a context that is not an object
+    return {**default, **own}
 
 
 def compare_expected(actual: Mapping[str, Any], expected: Mapping[str, Any], path: str = "") -> list[Mismatch]:

@@ -1,7 +1,9 @@
 """The formula language: Excel-like expressions over exact decimals, in a true sandbox.
 
-No Django, no ``eval``: a lark (LALR) grammar is parsed once into an immutable syntax tree
-(``nodes``) that a small tree-walker evaluates. Nothing but the whitelisted functions can be
+No Django, no ``eval``: a small hand-written parser turns the text into an immutable syntax tree
+(``nodes``), compiled once into closures (``compiled``; the exact path) and, inside a procedure,
+into generated Python for plain records (``transpile``; the fast path). Both call the same
+function definitions (``functions.FUNCTIONS``). Nothing but the whitelisted functions can be
 called and no Python object is reachable.
 
 Public API::
@@ -35,7 +37,6 @@ LOOKUP("table"|"table.column", keys...), EDATE, TODAY.
 
 from __future__ import annotations
 
-from . import lark_without_regex  # noqa: F401,I001  (first: before anything imports lark)
 from .dependencies import check, order, topological_order
 from .errors import FormulaError, gettext_noop
 from .evaluator import evaluate

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, DecimalException, DivisionByZero, Overflow
 from typing import Any, Callable, Collection
 
@@ -24,17 +23,11 @@ from .errors import FormulaError, gettext_noop
 from .functions import FUNCTIONS, power
 from .limits import MAX_STEPS
 from .tables import LimitTable, resolve
-from .values import (
-    Value,
-    check_value,
-    need_number,
-    order_key,
-    to_text,
-    truthy,
-    type_error,
-    type_name,
-    values_equal,
-)
+from .values import Value, check_value, need_number, order_key, show, to_text, truthy, type_error, values_equal
+
+IF_CONDITION = gettext_noop("The condition of IF must be TRUE or FALSE, got {value}")
+SIGN_NUMBER = gettext_noop("The sign {op} needs a number, got {value}")
+OPERATOR_NUMBERS = gettext_noop("The operator {op} needs numbers, got {value}")
 
 
 class Run:
@@ -73,11 +66,16 @@ class Run:
 Fn = Callable[[Run], Value]
 
 
-@dataclass(frozen=True, slots=True)
 class Program:
-    source: str
-    root: Fn
-    cost: int  # nodes visited whatever the values (IF branches charge their own when taken)
+    """A compiled formula: ``root(run)`` gives its value; ``cost`` is the number of nodes visited
+    whatever the values (IF branches charge their own when taken)."""
+
+    __slots__ = ("source", "root", "cost")
+
+    def __init__(self, source: str, root: Fn, cost: int) -> None:
+        self.source = source
+        self.root = root
+        self.cost = cost
 
 
 def compile_formula(
@@ -151,7 +149,7 @@ class _Builder:
         def if_(run: Run) -> Value:
             value = condition(run)
             try:
-                flag = value if value is True or value is False else truthy(value, "the condition of IF")
+                flag = value if value is True or value is False else truthy(value, IF_CONDITION)
                 if flag is None or (not flag and otherwise is None):
                     return None
                 run.count_steps(then_cost if flag else otherwise_cost)
@@ -222,19 +220,23 @@ def _column(grid: str, column: str, from_row: bool, pos: int, source: str) -> Fn
 
     def read(run: Run) -> Value:
         try:
-            rows = (run.row if from_row else run.env).get(grid)
-            if not isinstance(rows, list) or not all(r.__class__ is dict or isinstance(r, Mapping) for r in rows):
-                raise FormulaError("unknown_name", gettext_noop("Unknown name {name}"), name=label)
-            run.count_steps(len(rows))
-            out = []
-            for row in rows:
-                value = row.get(column)
-                out.append(value if value.__class__ is Decimal and value.is_finite() else check_value(value, label))
-            return out
+            return column_values((run.row if from_row else run.env).get(grid), column, label, run)
         except Exception as exc:
             raise located(exc, pos, source) from None
 
     return read
+
+
+def column_values(rows: Any, column: str, label: str, run: Run) -> list[Value]:
+    """``grid.column``: the column's value on every row of ``rows`` (a grid), charged as steps."""
+    if not isinstance(rows, list) or not all(r.__class__ is dict or isinstance(r, Mapping) for r in rows):
+        raise FormulaError("unknown_name", gettext_noop("Unknown name {name}"), name=label)
+    run.count_steps(len(rows))
+    out = []
+    for row in rows:
+        value = row.get(column)
+        out.append(value if value.__class__ is Decimal and value.is_finite() else check_value(value, label))
+    return out
 
 
 def _call(impl: Any, args: tuple[Fn, ...], pos: int, source: str) -> Fn:
@@ -256,7 +258,7 @@ def _unary(op: str, operand: Fn, pos: int, source: str) -> Fn:
         if value is None:
             return None
         try:
-            number = value if value.__class__ is Decimal else need_number(value, f"unary {op}")
+            number = value if value.__class__ is Decimal else need_number(value, SIGN_NUMBER, op=op)
             return -number if negate else +number
         except Exception as exc:
             raise located(exc, pos, source) from None
@@ -277,9 +279,10 @@ def _arithmetic(op: str, left: Fn, right: Fn, pos: int, source: str) -> Fn:
                 return None
             return _mixed_arithmetic(op, a, b)
         except Exception as exc:
+            error = exc
             if op == "/" and b.__class__ is Decimal and a.__class__ is Decimal and b.is_zero():
-                exc = FormulaError("div_zero", gettext_noop("Division by zero"))  # 0/0 is trapped as invalid
-            raise located(exc, pos, source) from None
+                error = FormulaError("div_zero", gettext_noop("Division by zero"))  # 0/0 is trapped as invalid
+            raise located(error, pos, source) from None
 
     return arithmetic
 
@@ -332,8 +335,8 @@ def _mixed_arithmetic(op: str, left: Value, right: Value) -> Value:
     """Arithmetic on anything but two plain decimals: dates, or a type error."""
     if isinstance(left, datetime.date) or isinstance(right, datetime.date):
         return _date_arithmetic(op, left, right)
-    a = need_number(left, f"the left side of {op}")
-    b = need_number(right, f"the right side of {op}")
+    a = need_number(left, OPERATOR_NUMBERS, op=op)
+    b = need_number(right, OPERATOR_NUMBERS, op=op)
     if op == "/" and b.is_zero():
         raise FormulaError("div_zero", gettext_noop("Division by zero"))
     return _FAST[op](a, b)
@@ -350,9 +353,7 @@ def _date_arithmetic(op: str, left: Value, right: Value) -> Value:
             raise FormulaError("too_large", gettext_noop("The date is outside the calendar")) from None
     if op == "+" and isinstance(right, datetime.date) and isinstance(left, Decimal):
         return _date_arithmetic(op, right, left)
-    raise type_error(
-        gettext_noop("Cannot apply {op} to {left} and {right}"), op=op, left=type_name(left), right=type_name(right)
-    )
+    raise type_error(gettext_noop("Cannot compute {left} {op} {right}"), op=op, left=show(left), right=show(right))
 
 
 _FAST: dict[str, Callable[[Decimal, Decimal], Decimal]] = {

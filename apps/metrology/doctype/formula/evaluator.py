@@ -13,6 +13,8 @@ from .parser import Formula, parse_cached
 from .tables import LimitTable, compile_tables
 from .values import Value
 
+INTERNAL = gettext_noop("The formula could not be computed because of an error in the platform")
+
 
 def evaluate(
     formula: Formula | str,
@@ -33,8 +35,8 @@ def evaluate(
         run = Run(env, compile_tables(tables), today or datetime.date.today(), max_steps)
     except FormulaError:
         raise
-    except Exception as exc:  # noqa: BLE001 - only FormulaError may escape
-        raise FormulaError("internal", gettext_noop("The formula failed: {reason}"), reason=type(exc).__name__) from None
+    except Exception:  # noqa: BLE001 - only FormulaError may escape
+        raise FormulaError("internal", INTERNAL) from None
     with localcontext(CONTEXT):
         return execute(formula.program, run)
 
@@ -53,8 +55,8 @@ def execute(program: Program, run: Run) -> Value:
         raise FormulaError("too_deep", gettext_noop("The formula is nested too deeply")) from None
     except MemoryError:
         raise FormulaError("too_large", gettext_noop("The computation needs too much memory")) from None
-    except Exception as exc:  # noqa: BLE001 - only FormulaError may escape
-        raise FormulaError("internal", gettext_noop("The formula failed: {reason}"), reason=type(exc).__name__) from None
+    except Exception:  # noqa: BLE001 - only FormulaError may escape
+        raise FormulaError("internal", INTERNAL) from None
     if result.__class__ is Decimal or isinstance(result, Decimal):
         return result.copy_abs() if result.is_zero() else result
     return result

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
 from decimal import Context, Decimal
-from typing import Any, Callable, Mapping, Optional, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .errors import FormulaError, gettext_noop
 from .limits import EMAX, EMIN
 from .rounding import round_gb, round_half_up, round_up
 from .tables import LimitTable, resolve
-from .values import Value, need_integer, need_number, truthy, type_error, type_name
+from .values import Value, need_integer, need_number, truthy, type_error, wrong_value
 
 _ESTIMATE = Context(prec=12)
+ARGUMENT_NUMBER = gettext_noop("Argument {position} of {function} must be a number, got {value}")
 
 
 class CallContext(Protocol):
@@ -30,19 +30,38 @@ class CallContext(Protocol):
 Impl = Callable[[CallContext, Sequence[Value]], Value]
 
 
-@dataclass(frozen=True)
 class Spec:
-    min_args: int
-    max_args: Optional[int]
-    impl: Optional[Impl]  # None for IF, which the evaluator runs lazily
+    """One function of the language, for every evaluation path.
+
+    ``impl(context, arguments)`` is the function as a formula calls it (None for IF, which each
+    path runs lazily). ``plain`` is the same function on its arguments alone, for scalar
+    functions, and ``on_list`` on the values of one list, for aggregates (steps not counted): the
+    generated path calls them directly where every argument is a number, or the only argument a
+    grid column. ``gives_number``: the result is always a number (a scalar function: given numbers).
+    """
+
+    __slots__ = ("min_args", "max_args", "impl", "plain", "on_list", "gives_number")
+
+    def __init__(self, min_args: int, max_args: int | None, impl: Impl | None,
+                 plain: Callable[..., Value] | None = None, gives_number: bool = False,
+                 on_list: Callable[[list[Value]], Value] | None = None) -> None:
+        self.min_args = min_args
+        self.max_args = max_args
+        self.impl = impl
+        self.plain = plain
+        self.on_list = on_list
+        self.gives_number = gives_number
 
 
-def arity_text(spec: Spec) -> str:
+def arity_error(name: str, spec: Spec, count: int) -> FormulaError:
     if spec.max_args == spec.min_args:
-        return str(spec.min_args)
+        template = gettext_noop("{name} takes {expected} argument(s), got {count}")
+        return FormulaError("arg_count", template, name=name, expected=str(spec.min_args), count=count)
     if spec.max_args is None:
-        return f"at least {spec.min_args}"
-    return f"{spec.min_args} to {spec.max_args}"
+        template = gettext_noop("{name} takes at least {minimum} argument(s), got {count}")
+        return FormulaError("arg_count", template, name=name, minimum=spec.min_args, count=count)
+    template = gettext_noop("{name} takes {minimum} to {maximum} arguments, got {count}")
+    return FormulaError("arg_count", template, name=name, minimum=spec.min_args, maximum=spec.max_args, count=count)
 
 
 def power(base: Decimal, exponent: Decimal) -> Decimal:
@@ -66,22 +85,19 @@ def power(base: Decimal, exponent: Decimal) -> Decimal:
     return base**exponent
 
 
-def _blank_in(args: Sequence[Value]) -> bool:
-    return any(a is None for a in args)
-
-
-def _scalar(fn: Callable[..., Value]) -> Impl:
-    """Wrap a function of plain values: any blank argument gives blank; lists are refused."""
+def _scalar(name: str, fn: Callable[..., Value], min_args: int, max_args: int, gives_number: bool = False) -> Spec:
+    """A function of single values: any blank argument gives blank; lists are refused."""
 
     def impl(ctx: CallContext, args: Sequence[Value]) -> Value:
         for arg in args:
             if isinstance(arg, list):
-                raise type_error(gettext_noop("This function takes single values, not a list (grid column)"))
-        if _blank_in(args):
+                raise type_error(gettext_noop("{function} takes single values, not a list (grid column)"),
+                                 function=name)
+        if any(a is None for a in args):
             return None
         return fn(*args)
 
-    return impl
+    return Spec(min_args, max_args, impl, fn, gives_number)
 
 
 def _flatten(ctx: CallContext, args: Sequence[Value]) -> list[Value]:
@@ -95,38 +111,46 @@ def _flatten(ctx: CallContext, args: Sequence[Value]) -> list[Value]:
     return out
 
 
-def _numbers(ctx: CallContext, args: Sequence[Value]) -> list[Decimal]:
-    return [need_number(v) for v in _flatten(ctx, args) if v is not None]
+def _aggregate(name: str, over_numbers: Callable[[list[Decimal]], Value], gives_number: bool = False) -> Spec:
+    """A function of the numbers among its arguments (lists included); blanks are skipped."""
+    template = gettext_noop("{function} takes numbers, got {value}")
+
+    def on_list(values: list[Value]) -> Value:
+        return over_numbers([v if v.__class__ is Decimal else need_number(v, template, function=name)
+                             for v in values if v is not None])
+
+    def impl(ctx: CallContext, args: Sequence[Value]) -> Value:
+        if len(args) == 1 and args[0].__class__ is list:  # the usual call: one grid column
+            ctx.count_steps(len(args[0]))
+            return on_list(args[0])
+        return on_list(_flatten(ctx, args))
+
+    return Spec(1, None, impl, gives_number=gives_number, on_list=on_list)
 
 
-def _sum(ctx: CallContext, args: Sequence[Value]) -> Value:
-    return sum(_numbers(ctx, args), Decimal(0))
+def _sum(numbers: list[Decimal]) -> Value:
+    return sum(numbers, Decimal(0))
 
 
-def _average(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _average(numbers: list[Decimal]) -> Value:
     if not numbers:
         raise FormulaError("div_zero", gettext_noop("AVERAGE of no values"))
     return sum(numbers, Decimal(0)) / len(numbers)
 
 
-def _min(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _min(numbers: list[Decimal]) -> Value:
     return min(numbers) if numbers else None
 
 
-def _max(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _max(numbers: list[Decimal]) -> Value:
     return max(numbers) if numbers else None
 
 
-def _range(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _range(numbers: list[Decimal]) -> Value:
     return max(numbers) - min(numbers) if numbers else None
 
 
-def _maxabs(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _maxabs(numbers: list[Decimal]) -> Value:
     if not numbers:
         return None
     best = numbers[0]
@@ -136,12 +160,11 @@ def _maxabs(ctx: CallContext, args: Sequence[Value]) -> Value:
     return best
 
 
-def _count(ctx: CallContext, args: Sequence[Value]) -> Value:
-    return Decimal(sum(1 for v in _flatten(ctx, args) if isinstance(v, Decimal)))
+def _count(values: list[Value]) -> Value:
+    return Decimal(sum(1 for v in values if isinstance(v, Decimal)))
 
 
-def _stdev(ctx: CallContext, args: Sequence[Value]) -> Value:
-    numbers = _numbers(ctx, args)
+def _stdev(numbers: list[Decimal]) -> Value:
     if len(numbers) < 2:
         raise FormulaError("div_zero", gettext_noop("STDEV needs at least two values"))
     mean = sum(numbers, Decimal(0)) / len(numbers)
@@ -149,51 +172,54 @@ def _stdev(ctx: CallContext, args: Sequence[Value]) -> Value:
     return (squares / (len(numbers) - 1)).sqrt()
 
 
-def _logicals(ctx: CallContext, args: Sequence[Value]) -> list[bool]:
-    return [truthy(v, "a logical argument") for v in _flatten(ctx, args) if v is not None]
+def _logical(name: str, combine: Callable[[list[bool]], bool]) -> Spec:
+    """AND, OR: TRUE/FALSE (or numbers) among the arguments, lists included; blanks skipped."""
+    template = gettext_noop("{function} takes TRUE or FALSE, got {value}")
 
+    def impl(ctx: CallContext, args: Sequence[Value]) -> Value:
+        values = [truthy(v, template, function=name) for v in _flatten(ctx, args) if v is not None]
+        return combine(values) if values else None
 
-def _and(ctx: CallContext, args: Sequence[Value]) -> Value:
-    values = _logicals(ctx, args)
-    return all(values) if values else None
-
-
-def _or(ctx: CallContext, args: Sequence[Value]) -> Value:
-    values = _logicals(ctx, args)
-    return any(values) if values else None
+    return Spec(1, None, impl)
 
 
 def _not(value: Value) -> Value:
-    return not truthy(value, "NOT")
+    return not truthy(value, gettext_noop("Argument {position} of {function} must be TRUE or FALSE, got {value}"),
+                      function="NOT", position=1)
 
 
 def _sqrt(value: Value) -> Value:
-    number = need_number(value, "SQRT")
+    number = need_number(value, ARGUMENT_NUMBER, function="SQRT", position=1)
     if number < 0:
         raise FormulaError("domain", gettext_noop("SQRT of a negative number"))
     return number.sqrt()
 
 
 def _round(value: Value, digits: Value) -> Value:
-    return round_half_up(need_number(value, "ROUND"), need_integer(digits, "the digits of ROUND"))
+    number = need_number(value, ARGUMENT_NUMBER, function="ROUND", position=1)
+    return round_half_up(number, need_integer(digits, "ROUND", 2))
 
 
 def _roundup(value: Value, digits: Value) -> Value:
-    return round_up(need_number(value, "ROUNDUP"), need_integer(digits, "the digits of ROUNDUP"))
+    number = need_number(value, ARGUMENT_NUMBER, function="ROUNDUP", position=1)
+    return round_up(number, need_integer(digits, "ROUNDUP", 2))
 
 
 def _roundgb(value: Value, interval: Value) -> Value:
-    return round_gb(need_number(value, "ROUNDGB"), need_number(interval, "the interval of ROUNDGB"))
+    number = need_number(value, ARGUMENT_NUMBER, function="ROUNDGB", position=1)
+    return round_gb(number, need_number(interval, ARGUMENT_NUMBER, function="ROUNDGB", position=2))
 
 
 def _power(base: Value, exponent: Value) -> Value:
-    return power(need_number(base, "POWER"), need_number(exponent, "the exponent of POWER"))
+    number = need_number(base, ARGUMENT_NUMBER, function="POWER", position=1)
+    return power(number, need_number(exponent, ARGUMENT_NUMBER, function="POWER", position=2))
 
 
 def _edate(start: Value, months: Value) -> Value:
     if not isinstance(start, datetime.date):
-        raise type_error(gettext_noop("EDATE needs a date, got {type}"), type=type_name(start))
-    number = need_number(months, "the months of EDATE")
+        raise wrong_value(start, gettext_noop("Argument {position} of {function} must be a date, got {value}"),
+                          function="EDATE", position=1)
+    number = need_number(months, ARGUMENT_NUMBER, function="EDATE", position=2)
     total = start.year * 12 + (start.month - 1) + int(number)  # Excel truncates fractional months
     year, month = divmod(total, 12)
     if not 1 <= year <= 9999:
@@ -216,30 +242,30 @@ def _lookup(ctx: CallContext, args: Sequence[Value]) -> Value:
 
 
 def _abs(value: Value) -> Value:
-    return abs(need_number(value, "ABS"))
+    return abs(need_number(value, ARGUMENT_NUMBER, function="ABS", position=1))
 
 
 FUNCTIONS: dict[str, Spec] = {
     "IF": Spec(2, 3, None),
-    "AND": Spec(1, None, _and),
-    "OR": Spec(1, None, _or),
-    "NOT": Spec(1, 1, _scalar(_not)),
-    "ABS": Spec(1, 1, _scalar(_abs)),
-    "SQRT": Spec(1, 1, _scalar(_sqrt)),
-    "POWER": Spec(2, 2, _scalar(_power)),
-    "SUM": Spec(1, None, _sum),
-    "AVERAGE": Spec(1, None, _average),
-    "MIN": Spec(1, None, _min),
-    "MAX": Spec(1, None, _max),
-    "COUNT": Spec(1, None, _count),
-    "STDEV": Spec(1, None, _stdev),
-    "RANGE": Spec(1, None, _range),
-    "MAXABS": Spec(1, None, _maxabs),
-    "ROUND": Spec(2, 2, _scalar(_round)),
-    "ROUNDUP": Spec(2, 2, _scalar(_roundup)),
-    "ROUNDGB": Spec(2, 2, _scalar(_roundgb)),
+    "AND": _logical("AND", all),
+    "OR": _logical("OR", any),
+    "NOT": _scalar("NOT", _not, 1, 1),
+    "ABS": _scalar("ABS", _abs, 1, 1, gives_number=True),
+    "SQRT": _scalar("SQRT", _sqrt, 1, 1, gives_number=True),
+    "POWER": _scalar("POWER", _power, 2, 2, gives_number=True),
+    "SUM": _aggregate("SUM", _sum, gives_number=True),
+    "AVERAGE": _aggregate("AVERAGE", _average, gives_number=True),
+    "MIN": _aggregate("MIN", _min),
+    "MAX": _aggregate("MAX", _max),
+    "COUNT": Spec(1, None, lambda ctx, args: _count(_flatten(ctx, args)), gives_number=True, on_list=_count),
+    "STDEV": _aggregate("STDEV", _stdev, gives_number=True),
+    "RANGE": _aggregate("RANGE", _range),
+    "MAXABS": _aggregate("MAXABS", _maxabs),
+    "ROUND": _scalar("ROUND", _round, 2, 2, gives_number=True),
+    "ROUNDUP": _scalar("ROUNDUP", _roundup, 2, 2, gives_number=True),
+    "ROUNDGB": _scalar("ROUNDGB", _roundgb, 2, 2, gives_number=True),
     "LOOKUP": Spec(1, None, _lookup),
-    "EDATE": Spec(2, 2, _scalar(_edate)),
+    "EDATE": _scalar("EDATE", _edate, 2, 2),
     "TODAY": Spec(0, 0, _today),
 }
 

@@ -11,12 +11,12 @@ JSON form (one object per node, ``pos`` = 0-based offset into the source):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Union
 
 from .errors import FormulaError, gettext_noop
 from .limits import MAX_DEPTH
+from .records import Frozen
 from .values import format_decimal, parse_decimal
 
 BINARY_OPS = ("=", "<>", "<", ">", "<=", ">=", "&", "+", "-", "*", "/", "^")
@@ -24,53 +24,53 @@ UNARY_OPS = ("-", "+")
 NAME_RE = re.compile(r"[^\W\d]\w*")
 
 
-@dataclass(frozen=True, slots=True)
-class Number:
+class Number(Frozen):
+    __slots__ = ("value", "pos")
     value: Decimal
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(Frozen):
+    __slots__ = ("value", "pos")
     value: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Logical:
+class Logical(Frozen):
+    __slots__ = ("value", "pos")
     value: bool
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(Frozen):
+    __slots__ = ("name", "pos")
     name: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Frozen):
+    __slots__ = ("grid", "column", "pos")
     grid: str
     column: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(Frozen):
+    __slots__ = ("name", "args", "pos")
     name: str
     args: tuple[Node, ...]
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Unary:
+class Unary(Frozen):
+    __slots__ = ("op", "operand", "pos")
     op: str
     operand: Node
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Binary:
+class Binary(Frozen):
+    __slots__ = ("op", "left", "right", "pos")
     op: str
     left: Node
     right: Node

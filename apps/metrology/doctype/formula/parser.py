@@ -1,41 +1,75 @@
-"""Source text → ``Formula`` (an immutable syntax tree plus what it refers to)."""
+"""Source text → ``Formula`` (an immutable syntax tree plus what it refers to).
+
+A hand-written precedence-climbing parser over a regular-expression tokenizer: the grammar is small
+(see ``nodes``), so every syntax error can say in a whole sentence what is wrong where, and a
+command-line compute does not pay for loading a parser generator (#7).
+
+Precedence, lowest first: ``= <> < > <= >=``, ``&``, ``+ -``, ``* /``, ``^`` (all left-associative,
+as in Excel), unary ``- +`` (binds tighter than ``^``: ``-2^2`` is 4). Atoms: numbers, texts in
+double quotes (``""`` is a quote), names, ``grid.column``, ``NAME(arguments)`` and parentheses.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import nodes
 from .compiled import Program, compile_formula
 from .errors import FormulaError, gettext_noop
-from .functions import FUNCTIONS, arity_text
-from .grammar import GRAMMAR, TERMINAL_NAMES
-from .grammar_cache import parser_cache_path
+from .functions import FUNCTIONS, arity_error
 from .limits import MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_PAREN_DEPTH
 from .values import parse_decimal
 
 FORMAT = 1
-_PARSER = Lark(GRAMMAR, parser="lalr", maybe_placeholders=True, cache=parser_cache_path())
 _STRUCTURE_RE = re.compile(r'[()"]')
+_TOKEN_RE = re.compile(
+    r"""(?P<space>\s+)
+      | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+      | (?P<text>"(?:[^"]|"")*")
+      | (?P<name>[^\W\d]\w*)
+      | (?P<op><>|<=|>=|[-=<>&+*/^(),.])""",
+    re.VERBOSE,
+)
+_BINARY_LEVEL = {"=": 0, "<>": 0, "<": 0, ">": 0, "<=": 0, ">=": 0, "&": 1, "+": 2, "-": 2, "*": 3, "/": 3, "^": 4}
+# Full-width symbols typed with a Chinese input method, and the half-width ones formulas use.
+_HALF_WIDTH = {"（": "(", "）": ")", "，": ",", "＋": "+", "－": "-", "＊": "*", "／": "/", "＝": "=", "＜": "<",
+               "＞": ">", "＆": "&", "＾": "^", "．": "."}
+_END = ("end", "", -1)
 
 
-@dataclass(frozen=True)
 class Formula:
     """A parsed formula. ``names`` are the bare names it reads, ``columns`` the ``grid.column``
     references as (grid, column) pairs, ``tables`` the table references given as literal text in
-    LOOKUP calls."""
+    LOOKUP calls. Immutable by convention; ``program`` is compiled on first use."""
 
-    source: str
-    ast: nodes.Node
-    names: frozenset[str] = field(default=frozenset())
-    columns: frozenset[tuple[str, str]] = field(default=frozenset())
-    functions: frozenset[str] = field(default=frozenset())
-    tables: frozenset[str] = field(default=frozenset())
+    __slots__ = ("source", "ast", "names", "columns", "functions", "tables", "__dict__")
+
+    def __init__(
+        self,
+        source: str,
+        ast: nodes.Node,
+        names: frozenset[str] = frozenset(),
+        columns: frozenset[tuple[str, str]] = frozenset(),
+        functions: frozenset[str] = frozenset(),
+        tables: frozenset[str] = frozenset(),
+    ) -> None:
+        self.source = source
+        self.ast = ast
+        self.names = names
+        self.columns = columns
+        self.functions = functions
+        self.tables = tables
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Formula) and (self.source, self.ast) == (other.source, other.ast)
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.ast))
+
+    def __repr__(self) -> str:
+        return f"Formula({self.source!r})"
 
     @cached_property
     def program(self) -> Program:
@@ -72,8 +106,8 @@ def parse(source: str) -> Formula:
         raise FormulaError("too_deep", gettext_noop("The formula is nested too deeply")) from None
     except MemoryError:
         raise FormulaError("too_long", gettext_noop("The formula is too long")) from None
-    except Exception as exc:  # noqa: BLE001 - the contract is: only FormulaError escapes
-        raise FormulaError("syntax", gettext_noop("The formula cannot be read: {reason}"), reason=type(exc).__name__) from None
+    except Exception:  # noqa: BLE001 - the contract is: only FormulaError escapes
+        raise FormulaError("syntax", gettext_noop("The formula cannot be read")) from None
 
 
 @lru_cache(maxsize=2048)
@@ -86,14 +120,11 @@ def _parse(source: str) -> Formula:
     _check_size(text)
     if not text.strip():
         raise FormulaError("syntax", gettext_noop("The formula is empty"), offset=0, source=source)
-    try:
-        tree = _PARSER.parse(text)
-    except UnexpectedInput as exc:
-        raise _syntax_error(exc, source) from None
-    except LarkError as exc:
-        raise FormulaError("syntax", gettext_noop("The formula cannot be read: {reason}"), reason=str(exc)[:200]) from None
-    ast, all_nodes = _convert(tree, source)
-    return _make(source, ast, all_nodes)
+    parser = _Parser(source, _tokens(text, source))
+    ast = parser.formula()
+    if parser.first_error is not None:  # found while building, reported once the syntax is known good
+        raise parser.first_error
+    return _make(source, ast, parser.all_nodes)
 
 
 def _blank_leading_equals(source: str) -> str:
@@ -136,109 +167,226 @@ def _check_size(text: str) -> None:
         )
 
 
-def _syntax_error(exc: UnexpectedInput, source: str) -> FormulaError:
-    if isinstance(exc, UnexpectedCharacters):
-        offset = exc.pos_in_stream
-        char = source[offset] if offset < len(source) else ""
-        shown = char if char.isprintable() and char != " " else repr(char)
-        return FormulaError(
-            "syntax", gettext_noop("Unexpected character {char}"), offset=offset, source=source, char=shown
-        )
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        at_end = token.type == "$END"
-        offset = len(source.rstrip()) if at_end else token.start_pos
-        found = "the end of the formula" if at_end else f"“{token.value}”"
-        expected = sorted(TERMINAL_NAMES.get(name, name) for name in exc.expected)
-        return FormulaError(
-            "syntax",
-            gettext_noop("Unexpected {found}; expected {expected}"),
-            offset=offset,
-            source=source,
-            found=found,
-            expected=", ".join(expected),
-        )
-    offset = getattr(exc, "pos_in_stream", None) or len(source)
-    return FormulaError("syntax", gettext_noop("The formula ends too early"), offset=offset, source=source)
+def _tokens(text: str, source: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of every token, then an end token; FormulaError at a character that
+    starts no token."""
+    out = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN_RE.match(text, position)
+        if match is None:
+            raise _character_error(text, position, source)
+        kind = match.lastgroup
+        if kind != "space":
+            out.append((kind, match.group(), position))
+        position = match.end()
+    out.append(("end", "", len(source.rstrip())))
+    return out
 
 
-def _convert(tree: Tree, source: str) -> tuple[nodes.Node, list[nodes.Node]]:
-    """Turn lark's tree into ours without recursion, bounding depth and size."""
-    built: list[tuple[nodes.Node, int]] = []
-    all_nodes: list[nodes.Node] = []
-    stack: list[tuple[Tree, bool]] = [(tree, False)]
-    while stack:
-        item, expanded = stack.pop()
-        subtrees = _subtrees(item)
-        if subtrees and not expanded:
-            stack.append((item, True))
-            stack.extend((sub, False) for sub in reversed(subtrees))
-            continue
-        parts = built[len(built) - len(subtrees) :] if subtrees else []
-        if subtrees:
-            del built[len(built) - len(subtrees) :]
-        node = _build(item, [p[0] for p in parts], source)
-        depth = 1 + max((p[1] for p in parts), default=0)
+def _character_error(text: str, offset: int, source: str) -> FormulaError:
+    char = text[offset]
+    if char == '"':
+        return FormulaError("syntax", gettext_noop("This text has no closing double quote"), offset=offset,
+                            source=source)
+    if char in "“”‘’":
+        template = gettext_noop('Write a text in half-width double quotes, like "汽油", not in “ ”')
+        return FormulaError("syntax", template, offset=offset, source=source)
+    if char in ";；":
+        template = gettext_noop("Separate the arguments of a function with a half-width comma “,”, not “{char}”")
+        return FormulaError("syntax", template, offset=offset, source=source, char=char)
+    if char in _HALF_WIDTH:
+        return FormulaError("syntax", gettext_noop("Use the half-width “{half}” instead of “{char}”"), offset=offset,
+                            source=source, char=char, half=_HALF_WIDTH[char])
+    shown = char if char.isprintable() else f"U+{ord(char):04X}"
+    return FormulaError("syntax", gettext_noop("Unexpected character “{char}”"), offset=offset, source=source,
+                        char=shown)
+
+
+class _Parser:
+    """Recursive descent over the token list. Nodes are built children first (the order a
+    post-order walk visits them), and the first size, number or function problem met is kept in
+    ``first_error`` while the rest of the formula is still read for syntax errors."""
+
+    def __init__(self, source: str, tokens: list[tuple[str, str, int]]) -> None:
+        self.source = source
+        self.tokens = tokens
+        self.index = 0
+        self.all_nodes: list[nodes.Node] = []
+        self.depths: dict[int, int] = {}  # id(node) → depth of its subtree
+        self.first_error: FormulaError | None = None
+
+    # -- tokens -----------------------------------------------------------------------------
+
+    @property
+    def token(self) -> tuple[str, str, int]:
+        return self.tokens[self.index]
+
+    def is_op(self, *ops: str) -> bool:
+        kind, text, _ = self.tokens[self.index]
+        return kind == "op" and text in ops
+
+    def advance(self) -> tuple[str, str, int]:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def syntax(self, template: str, token: tuple[str, str, int] | None = None, **params: Any) -> FormulaError:
+        offset = (token or self.token)[2]
+        return FormulaError("syntax", template, offset=offset, source=self.source, **params)
+
+    # -- grammar ----------------------------------------------------------------------------
+
+    def formula(self) -> nodes.Node:
+        node = self.expression(0)
+        kind, text, _ = self.token
+        if kind == "end":
+            return node
+        if text == ")":
+            raise self.syntax(gettext_noop("This “)” has no matching “(”"))
+        raise self.unexpected_after_value()
+
+    def expression(self, lowest: int) -> nodes.Node:
+        """Operators at precedence ``lowest`` and above, left-associative."""
+        left = self.unary()
+        while True:
+            kind, text, pos = self.token
+            level = _BINARY_LEVEL.get(text) if kind == "op" else None
+            if level is None or level < lowest:
+                return left
+            self.advance()
+            right = self.expression(level + 1)
+            left = self.built(nodes.Binary(text, left, right, pos), left, right)
+
+    def unary(self) -> nodes.Node:
+        signs = []
+        while self.is_op("-", "+"):
+            signs.append(self.advance())
+        node = self.atom()
+        for _kind, op, pos in reversed(signs):
+            node = self.built(nodes.Unary(op, node, pos), node)
+        return node
+
+    def atom(self) -> nodes.Node:
+        kind, text, pos = self.token
+        if kind == "number":
+            self.advance()
+            return self.built(self.number(text, pos))
+        if kind == "text":
+            self.advance()
+            return self.built(nodes.Text(text[1:-1].replace('""', '"'), pos))
+        if kind == "name":
+            self.advance()
+            return self.named(text, pos)
+        if kind == "op" and text == "(":
+            self.advance()
+            node = self.expression(0)
+            self.close()
+            return node
+        raise self.missing_value()
+
+    def named(self, name: str, pos: int) -> nodes.Node:
+        if self.is_op("("):
+            self.advance()
+            args = self.arguments()
+            upper = name.upper()
+            self.check(lambda: _check_call(upper, len(args), pos, self.source, shown=name))
+            return self.built(nodes.Call(upper, tuple(args), pos), *args)
+        if self.is_op("."):
+            self.advance()
+            kind, column, _ = self.token
+            if kind != "name":
+                raise self.syntax(gettext_noop("A column name must follow “.”"))
+            self.advance()
+            return self.built(nodes.Column(name, column, pos))
+        if name.upper() in ("TRUE", "FALSE"):
+            return self.built(nodes.Logical(name.upper() == "TRUE", pos))
+        return self.built(nodes.Name(name, pos))
+
+    def arguments(self) -> list[nodes.Node]:
+        if self.is_op(")"):
+            self.advance()
+            return []
+        args = [self.expression(0)]
+        while self.is_op(","):
+            self.advance()
+            args.append(self.expression(0))
+        self.close()
+        return args
+
+    def close(self) -> None:
+        if self.is_op(")"):
+            self.advance()
+            return
+        if self.token[0] == "end":
+            raise self.syntax(gettext_noop("A “)” is missing at the end of the formula"))
+        raise self.unexpected_after_value()
+
+    def unexpected_after_value(self) -> FormulaError:
+        if self.is_op(","):
+            return self.syntax(gettext_noop("A comma can only separate the arguments of a function"))
+        return self.syntax(gettext_noop("An operator is missing before {found}"), found=_shown(self.token[1]))
+
+    def missing_value(self) -> FormulaError:
+        kind, text, _ = self.token
+        if kind == "end":
+            return self.syntax(gettext_noop(
+                "The formula ends where a value is expected (a number, a name, a text in double quotes or “(”)"))
+        return self.syntax(gettext_noop(
+            "A value is expected here (a number, a name, a text in double quotes or “(”), not {found}"),
+            found=_shown(text))
+
+    # -- nodes ------------------------------------------------------------------------------
+
+    def number(self, text: str, pos: int) -> nodes.Node:
+        try:
+            return nodes.Number(parse_decimal(text), pos)
+        except ValueError:
+            self.keep(FormulaError(
+                "too_large",
+                gettext_noop("The number {number} is too large or has too many digits"),
+                offset=pos,
+                source=self.source,
+                number=text[:50],
+            ))
+            return nodes.Number(parse_decimal("0"), pos)
+
+    def built(self, node: nodes.Node, *children: nodes.Node) -> nodes.Node:
+        """Account for a new node: its depth and the formula's size."""
+        depth = 1 + max((self.depths[id(child)] for child in children), default=0)
+        self.depths[id(node)] = depth
+        self.all_nodes.append(node)
         if depth > MAX_DEPTH:
-            raise FormulaError(
+            self.keep(FormulaError(
                 "too_deep",
                 gettext_noop("The formula is nested too deeply (more than {limit} levels of operators or functions)"),
                 offset=node.pos,
-                source=source,
+                source=self.source,
                 limit=MAX_DEPTH,
-            )
-        all_nodes.append(node)
-        if len(all_nodes) > MAX_NODES:
-            raise FormulaError(
+            ))
+        if len(self.all_nodes) > MAX_NODES:
+            self.keep(FormulaError(
                 "too_long",
                 gettext_noop("The formula has more than {limit} parts"),
                 offset=node.pos,
-                source=source,
+                source=self.source,
                 limit=MAX_NODES,
-            )
-        built.append((node, depth))
-    return built[0][0], all_nodes
+            ))
+        return node
 
-
-def _subtrees(item: Tree) -> list[Tree]:
-    if item.data == "call":
-        args = item.children[1]
-        return list(args.children) if args is not None else []
-    return [child for child in item.children if isinstance(child, Tree)]
-
-
-def _build(item: Tree, args: list[nodes.Node], source: str) -> nodes.Node:
-    kind = item.data
-    tokens = [child for child in item.children if isinstance(child, Token)]
-    first = tokens[0] if tokens else None
-    if kind == "number":
+    def check(self, test: Any) -> None:
         try:
-            return nodes.Number(parse_decimal(first.value), first.start_pos)
-        except ValueError:
-            raise FormulaError(
-                "too_large",
-                gettext_noop("The number {number} is too large or has too many digits"),
-                offset=first.start_pos,
-                source=source,
-                number=first.value[:50],
-            ) from None
-    if kind == "text":
-        return nodes.Text(first.value[1:-1].replace('""', '"'), first.start_pos)
-    if kind == "name":
-        if first.value.upper() in ("TRUE", "FALSE"):
-            return nodes.Logical(first.value.upper() == "TRUE", first.start_pos)
-        return nodes.Name(first.value, first.start_pos)
-    if kind == "column":
-        return nodes.Column(tokens[0].value, tokens[1].value, first.start_pos)
-    if kind == "call":
-        name = first.value.upper()
-        _check_call(name, len(args), first.start_pos, source, shown=first.value)
-        return nodes.Call(name, tuple(args), first.start_pos)
-    if kind == "unary":
-        return nodes.Unary(first.value, args[0], first.start_pos)
-    if kind == "binary":
-        return nodes.Binary(first.value, args[0], args[1], first.start_pos)
-    raise FormulaError("syntax", gettext_noop("Unexpected part of the formula"), offset=0, source=source)
+            test()
+        except FormulaError as error:
+            self.keep(error)
+
+    def keep(self, error: FormulaError) -> None:
+        if self.first_error is None:
+            self.first_error = error
+
+
+def _shown(text: str) -> str:
+    return "“" + (text if len(text) <= 20 else text[:20] + "…") + "”"
 
 
 def _check_call(name: str, count: int, offset: int, source: str, shown: str | None = None) -> None:
@@ -252,15 +400,7 @@ def _check_call(name: str, count: int, offset: int, source: str, shown: str | No
             name=shown or name,
         )
     if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
-        raise FormulaError(
-            "arg_count",
-            gettext_noop("{name} takes {expected} argument(s), got {count}"),
-            offset=offset,
-            source=source,
-            name=name,
-            expected=arity_text(spec),
-            count=count,
-        )
+        raise arity_error(name, spec, count).locate(offset, source)
 
 
 def _make(source: str, ast: nodes.Node, all_nodes: list[nodes.Node]) -> Formula:

@@ -20,7 +20,8 @@ def round_gb(value: Decimal | str, interval: Decimal | str) -> Decimal:
 
     ``round_gb("1.050", "0.1") == Decimal("1.0")``; ``round_gb("832", "20") == Decimal("840")``.
     """
-    value, interval = _decimal(value, "value"), _decimal(interval, "interval")
+    value = _decimal(value, gettext_noop("The value to round must be a number, got {value}"))
+    interval = _decimal(interval, gettext_noop("The rounding interval must be a number, got {value}"))
     if not interval.is_finite() or interval <= 0:
         raise FormulaError(
             "domain", gettext_noop("The rounding interval must be a positive number, got {interval}"), interval=interval
@@ -33,7 +34,7 @@ def round_gb(value: Decimal | str, interval: Decimal | str) -> Decimal:
     return _normal_zero(result)
 
 
-def _decimal(value: Decimal | str, what: str) -> Decimal:
+def _decimal(value: Decimal | str, template: str) -> Decimal:
     if isinstance(value, Decimal) and value.is_finite():
         return value
     if isinstance(value, str):
@@ -41,7 +42,7 @@ def _decimal(value: Decimal | str, what: str) -> Decimal:
             return parse_decimal(value)
         except ValueError:
             pass
-    raise FormulaError("type", gettext_noop("Expected a number for {what}, got {value}"), what=what, value=repr(value)[:40])
+    raise FormulaError("type", template, value=str(value)[:40])
 
 
 def round_half_up(value: Decimal, digits: int) -> Decimal:

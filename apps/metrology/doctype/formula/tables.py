@@ -9,11 +9,11 @@ without keys has exactly one row.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
 from .errors import FormulaError, gettext_noop
+from .records import Frozen
 from .values import Value, maybe_decimal, need_number, parse_decimal, show
 
 _BOUNDS = {
@@ -24,22 +24,27 @@ _BOUNDS = {
 }
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(Frozen):
+    __slots__ = ("column", "match")
     column: str
     match: str  # "exact" | "range"
 
 
-@dataclass(frozen=True)
-class LimitTable:
+class LimitTable(Frozen):
+    """``rows``: (key cells, values) per row. ``index``: with exact keys only, the values of the
+    first row having each tuple of key cells (worked out here unless given)."""
+
+    __slots__ = ("name", "keys", "values", "rows", "index")
+    defaults = {"index": None}
+    uncompared = ("index",)
     name: str
     keys: tuple[KeySpec, ...]
     values: tuple[str, ...]
     rows: tuple[tuple[tuple[Any, ...], Mapping[str, Value]], ...]
-    # With exact keys only: the values of the first row having each tuple of key cells.
-    index: Mapping[tuple[Any, ...], Mapping[str, Value]] | None = field(default=None, compare=False, repr=False)
+    index: Mapping[tuple[Any, ...], Mapping[str, Value]] | None
 
-    def __post_init__(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         exact = all(k.match == "exact" for k in self.keys)
         if self.index is None and exact and all(_hashable(cell) for cells, _ in self.rows for cell in cells):
             index: dict[tuple[Any, ...], Mapping[str, Value]] = {}
@@ -60,7 +65,7 @@ class LimitTable:
             for cells, values in self.rows:
                 if all(_matches(k, cell, w) for k, cell, w in zip(self.keys, cells, wanted)):
                     return values[column]
-        shown = ", ".join(f"{k.column}={show(a)}" for k, a in zip(self.keys, args)) or "(no keys)"
+        shown = "、".join(f"{k.column}={show(a)}" for k, a in zip(self.keys, args))
         raise FormulaError(
             "no_match", gettext_noop("No row of table {table} matches {keys}"), table=self.name, keys=shown
         )
@@ -85,12 +90,15 @@ class LimitTable:
 
 
 def key_count_error(table: LimitTable, count: int) -> FormulaError:
+    if not table.keys:
+        template = gettext_noop("Table {table} has no keys, so LOOKUP takes only its name, got {count} key value(s)")
+        return FormulaError("arg_count", template, table=table.name, count=count)
     return FormulaError(
         "arg_count",
         gettext_noop("Table {table} needs {expected} key value(s) ({keys}), got {count}"),
         table=table.name,
         expected=len(table.keys),
-        keys=", ".join(k.column for k in table.keys) or "none",
+        keys="、".join(k.column for k in table.keys),
         count=count,
     )
 
@@ -237,7 +245,8 @@ def _range_arg(table: LimitTable, key: KeySpec, value: Value) -> Decimal:
             return parse_decimal(value)
         except ValueError:
             pass
-    return need_number(value, f"key {key.column} of table {table.name}")
+    template = gettext_noop("Table {table} finds {key} by range, so the key must be a number, got {value}")
+    return need_number(value, template, table=table.name, key=key.column)
 
 
 def _matches(key: KeySpec, cell: Any, wanted: Any) -> bool:

@@ -3,7 +3,7 @@
 The generated text is built from a fixed set of templates and nothing else:
 
 * identifiers are ours (``k3`` a bound constant, ``t7`` a temporary, ``n2`` a name's value,
-  ``A`` the abort exception, ``D`` the Decimal class, ``cx`` the call context);
+  ``A`` the abort exception, ``D`` the Decimal class, ``cx`` the evaluation state, a ``Run``);
 * every user-controlled item — a field key, a text literal, a number, a table or column name, a
   function implementation — is a *bound constant*: a parameter of the generated factory
   (``def _make(k0, k1, …)``) that the caller passes as an object, so the code only says ``k3``;
@@ -15,7 +15,12 @@ in arithmetic, a text in a condition, a division by zero, …) the generated cod
 whatever Decimal raises) and the caller falls back to the closure evaluator (``compiled``), which
 gives the exact value or the exact located FormulaError. So the generated code must only be
 right when it returns, and that is easy to see: on plain values it performs the very same Decimal
-operations (in the same decimal context) or calls the very same helper functions as the closures.
+operations (in the same decimal context) as the closures, and every function and name has one
+definition that both paths call: a function's ``Spec`` in ``functions.FUNCTIONS`` (``impl``, or
+its ``plain`` form where the arguments are known numbers, its ``on_list`` form for an aggregate of
+one grid column), ``compiled.column_values`` for ``grid.column``, ``values`` for ``=``, ``&``.
+Only IF and the operators are written as templates here, since they are the code itself; the
+generated plan earns its place in bench/formula (about 2.4× faster than the closures alone).
 
 No step counting happens here: the caller checks up front that a bound on the steps
 (``FormulaShape``) is within the budget, and otherwise takes the closure path, which counts exactly.
@@ -23,17 +28,16 @@ No step counting happens here: the caller checks up front that a bound on the st
 
 from __future__ import annotations
 
-import operator
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from . import nodes
-from .errors import FormulaError, gettext_noop
+from .compiled import column_values
+from .errors import FormulaError
 from .functions import FUNCTIONS, power
 from .tables import LimitTable, resolve
-from .values import check_value, to_text, values_equal
+from .values import to_text, values_equal
 
 
 class Abort(Exception):
@@ -44,61 +48,8 @@ _ARITHMETIC = {"+": "{t} = {a} + {b}", "-": "{t} = {a} - {b}", "*": "{t} = {a} *
 _ORDER = {"<": "{t} = {a} < {b}", ">": "{t} = {a} > {b}", "<=": "{t} = {a} <= {b}", ">=": "{t} = {a} >= {b}"}
 _EQUALITY = {"=": "{t} = ve({a}, {b}) is True", "<>": "{t} = ve({a}, {b}) is False"}
 _UNARY = {"-": "{t} = -{a}", "+": "{t} = +{a}"}
-_ALWAYS_DECIMAL = frozenset({"SUM", "AVERAGE", "COUNT", "STDEV"})  # return a number or raise
 
 
-def read_column(rows: Any, column: str, label: str) -> list[Any]:
-    """``grid.column`` exactly as the closure reads it (``compiled._column``), without counting steps."""
-    if not isinstance(rows, list) or not all(r.__class__ is dict or isinstance(r, Mapping) for r in rows):
-        raise FormulaError("unknown_name", gettext_noop("Unknown name {name}"), name=label)
-    out = []
-    for row in rows:
-        value = row.get(column)
-        out.append(value if value.__class__ is Decimal and value.is_finite() else check_value(value, label))
-    return out
-
-
-def _numbers(values: list[Any]) -> list[Decimal]:
-    """``functions._numbers`` of one list when it succeeds: the non-blank values, all Decimals."""
-    numbers = [v for v in values if v is not None]
-    for v in numbers:
-        if v.__class__ is not Decimal:
-            raise Abort
-    return numbers
-
-
-def _sum(values: list[Any]) -> Decimal:
-    return sum(_numbers(values), Decimal(0))
-
-
-def _average(values: list[Any]) -> Decimal:
-    numbers = _numbers(values)
-    if not numbers:
-        raise Abort
-    return sum(numbers, Decimal(0)) / len(numbers)
-
-
-def _count(values: list[Any]) -> Decimal:
-    return Decimal(sum(1 for v in values if isinstance(v, Decimal)))
-
-
-def _min(values: list[Any]) -> Decimal | None:
-    numbers = _numbers(values)
-    return min(numbers) if numbers else None
-
-
-def _max(values: list[Any]) -> Decimal | None:
-    numbers = _numbers(values)
-    return max(numbers) if numbers else None
-
-
-def _range(values: list[Any]) -> Decimal | None:
-    numbers = _numbers(values)
-    return max(numbers) - min(numbers) if numbers else None
-
-
-# Aggregates of one grid column: the same operations as ``functions`` on the same list.
-_ONE_LIST = {"SUM": _sum, "AVERAGE": _average, "COUNT": _count, "MIN": _min, "MAX": _max, "RANGE": _range}
 _MISSING = object()
 
 
@@ -130,8 +81,7 @@ RUNTIME: dict[str, Any] = {
     "pw": power,
     "ve": values_equal,
     "tt": to_text,
-    "ab": operator.abs,
-    "cl": read_column,
+    "cl": column_values,
     "dict": dict,  # only for exact-class checks (``x.__class__ is dict``) and ``len``
     "list": list,
     "str": str,
@@ -139,13 +89,15 @@ RUNTIME: dict[str, Any] = {
 }
 
 
-@dataclass
 class FormulaShape:
     """What bounds the steps of one evaluation: nodes + 2 × list length per column + table rows."""
 
-    nodes: int
-    columns: int
-    lookups: int
+    __slots__ = ("nodes", "columns", "lookups")
+
+    def __init__(self, nodes: int, columns: int, lookups: int) -> None:
+        self.nodes = nodes
+        self.columns = columns
+        self.lookups = lookups
 
 
 def shape(ast: nodes.Node) -> FormulaShape:
@@ -245,7 +197,7 @@ class Generator:
             if scope.plain_rows:  # lists of our own row dicts holding checked values
                 self.emit("{t} = [row[{c}] for row in {r}]", t=t, r=rows, c=self.const(node.column))
             else:
-                self.emit("{t} = cl({r}, {c}, {l})", t=t, r=rows, c=self.const(node.column),
+                self.emit("{t} = cl({r}, {c}, {l}, cx)", t=t, r=rows, c=self.const(node.column),
                           l=self.const(f"{node.grid}.{node.column}"))
             return t, "L"
         if kind is nodes.Unary:
@@ -345,15 +297,17 @@ class Generator:
                           **{f"a{i}": k for i, k in enumerate(keys)})
                 return t, "?"
         args = [self.expr(a, scope) for a in node.args]
-        if node.name in _ONE_LIST and len(args) == 1 and args[0][1] == "L":
-            self.emit("{t} = {f}({a})", t=t, f=self.const(_ONE_LIST[node.name]), a=args[0][0])
-            return t, "D" if node.name in _ALWAYS_DECIMAL else "?"
-        if node.name == "ABS" and args[0][1] == "D":
-            self.emit("{t} = ab({a})", t=t, a=args[0][0])
-            return t, "D"
-        self.emit("{t} = {f}(cx, [" + ", ".join("{a%d}" % i for i in range(len(args))) + "])",
-                  t=t, f=self.const(spec.impl), **{f"a{i}": a for i, (a, _) in enumerate(args)})
-        return t, "D" if node.name in _ALWAYS_DECIMAL else "?"
+        names = {f"a{i}": a for i, (a, _) in enumerate(args)}
+        listed = ", ".join("{a%d}" % i for i in range(len(args)))
+        if spec.on_list is not None and len(args) == 1 and args[0][1] == "L":  # an aggregate of one grid column
+            self.emit("{t} = {f}({a})", t=t, f=self.const(spec.on_list), a=args[0][0])
+            return t, "D" if spec.gives_number else "?"
+        numbers = all(kind == "D" or var in self.known for var, kind in args)
+        if spec.plain is not None and numbers:  # the function itself, on arguments known to be numbers
+            self.emit("{t} = {f}(" + listed + ")", t=t, f=self.const(spec.plain), **names)
+            return t, "D" if spec.gives_number else "?"
+        self.emit("{t} = {f}(cx, [" + listed + "])", t=t, f=self.const(spec.impl), **names)
+        return t, "D" if spec.gives_number and spec.plain is None else "?"
 
     def result(self, node: nodes.Node, scope: Scope, single: bool) -> str:
         """The formula's value as ``execute`` returns it (a zero without sign); ``single``: a

@@ -18,22 +18,6 @@ Value = Union[Decimal, str, bool, datetime.date, None, list]
 _DECIMAL_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def type_name(value: Any) -> str:
-    if value is None:
-        return "blank"
-    if isinstance(value, bool):
-        return "logical"
-    if isinstance(value, Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, datetime.date):
-        return "date"
-    if isinstance(value, list):
-        return "list"
-    return type(value).__name__
-
-
 def parse_decimal(text: str) -> Decimal:
     """Parse a decimal literal within the language's bounds; ValueError (with a reason) otherwise."""
     text = text.strip()
@@ -120,48 +104,49 @@ def type_error(template: str, **params: Any) -> FormulaError:
     return FormulaError("type", template, **params)
 
 
-def need_number(value: Value, what: str = "value") -> Decimal:
+def wrong_value(value: Value, template: str, **params: Any) -> FormulaError:
+    """The error for ``value`` where another kind of value is needed: ``template`` shows the value
+    as ``{value}``; a list or a blank, which cannot be shown, get sentences of their own."""
+    if isinstance(value, list):
+        return type_error(gettext_noop("A list (grid column) cannot be used here; aggregate it first, e.g. with "
+                                       "SUM or AVERAGE"))
+    if value is None:
+        return type_error(gettext_noop("A value is needed here, but it is blank"))
+    return type_error(template, value=show(value), **params)
+
+
+def need_number(value: Value, template: str, **params: Any) -> Decimal:
+    """``value`` if it is a number; otherwise the error of ``template`` (see ``wrong_value``)."""
     if isinstance(value, Decimal):
         return value
-    raise type_error(
-        gettext_noop("Expected a number for {what}, got {type} {value}"),
-        what=what,
-        type=type_name(value),
-        value=_show(value),
-    )
+    raise wrong_value(value, template, **params)
 
 
-def need_integer(value: Value, what: str = "value") -> int:
-    number = need_number(value, what)
+def need_integer(value: Value, function: str, position: int) -> int:
+    """Argument ``position`` of ``function`` as a whole number of at most a million."""
+    template = gettext_noop("Argument {position} of {function} must be a whole number, got {value}")
+    number = need_number(value, template, function=function, position=position)
     if number != number.to_integral_value() or abs(number) > 10**6:
-        raise type_error(gettext_noop("Expected a whole number for {what}, got {value}"), what=what, value=_show(value))
+        raise wrong_value(value, template, function=function, position=position)
     return int(number)
 
 
-def _show(value: Value) -> str:
-    if isinstance(value, list):
-        return f"[{len(value)} values]"
+def show(value: Value) -> str:
+    """A single value as written in a message: texts in quotes, numbers plain, TRUE/FALSE, dates ISO."""
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:40] + "…"
-        return f'"{shown}"'
+        return f"“{shown}”"
     return to_text(value)
 
 
-def show(value: Value) -> str:
-    return _show(value)
-
-
-def truthy(value: Value, what: str = "condition") -> bool | None:
+def truthy(value: Value, template: str, **params: Any) -> bool | None:
+    """A condition's value: TRUE/FALSE, a number (zero is FALSE) or blank (None); otherwise the
+    error of ``template`` (see ``wrong_value``)."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, Decimal):
         return not value.is_zero()
-    raise type_error(
-        gettext_noop("Expected TRUE or FALSE for {what}, got {type} {value}"),
-        what=what,
-        type=type_name(value),
-        value=_show(value),
-    )
+    raise wrong_value(value, template, **params)
 
 
 def values_equal(left: Value, right: Value) -> bool:
@@ -187,11 +172,9 @@ def order_key(left: Value, right: Value) -> tuple[Any, Any]:
             if kind is str:
                 return left.casefold(), right.casefold()
             return left, right
-    raise type_error(
-        gettext_noop("Cannot order {left} and {right}"),
-        left=type_name(left),
-        right=type_name(right),
-    )
+    if isinstance(left, list) or isinstance(right, list):
+        raise wrong_value([], "")
+    raise type_error(gettext_noop("{left} and {right} cannot be compared by size"), left=show(left), right=show(right))
 
 
 def check_value(value: Any, name: str) -> Value:

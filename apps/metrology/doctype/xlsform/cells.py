@@ -134,8 +134,8 @@ class TextList(Codec):
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as error:
-                template = gettext_noop("Not a valid JSON list: {reason}")
-                raise CellError("json", template, reason=str(error)) from None
+                template = gettext_noop("Not a valid JSON list (character {column} of the cell)")
+                raise CellError("json", template, column=error.pos + 1) from None
             if not isinstance(value, list):
                 raise CellError("json", gettext_noop("Write a list as a;b;c or as a JSON list"))
             return value
@@ -164,8 +164,8 @@ class JsonObject(Codec):
         try:
             value = json.loads(text, parse_float=parse_float if self.decimal_strings else None)
         except json.JSONDecodeError as error:
-            template = gettext_noop("Not valid JSON: {reason} (line {line}, column {column} of the cell)")
-            params = {"reason": error.msg, "line": error.lineno, "column": error.colno}
+            template = gettext_noop("Not valid JSON (line {line}, column {column} of the cell)")
+            params = {"line": error.lineno, "column": error.colno}
             raise CellError("json", template, **params) from None
         except RecursionError:
             raise CellError("json", gettext_noop("The JSON is nested too deeply")) from None

@@ -106,11 +106,15 @@ TABLE_COLUMNS: dict[str, Codec] = {
 }
 
 # -- test cases -------------------------------------------------------------------------------
+CONTEXT_PREFIX = "context."  # context.test_type, context.sub_type, context.item → the case's `context`
+CONTEXT_KEYS = ("test_type", "sub_type", "item")
 TEST_CASE_COLUMNS: dict[str, Codec] = {
     "name": TEXT,
     "note": TEXT,
     "inputs": JSON_DATA,
     "expected": JSON_DATA,
+    "confirmed": BOOLEAN,
+    **{CONTEXT_PREFIX + key: TEXT for key in CONTEXT_KEYS},
     EXTRA: JSON,
 }
 
@@ -124,6 +128,7 @@ SHEET_COLUMNS: dict[str, dict[str, Codec]] = {
 WIDTHS = {
     "key": 18, "value": 40, "note": 50, "label": 24, "type": 10, "grid": 10, "expression": 60,
     "help": 30, "options": 24, "limit": 40, "applies_if": 24, "inputs": 80, "expected": 80,
-    "about": 40, "keys": 24, "values": 24, "extra": 20, "name": 18, "id": 18,
+    "about": 40, "keys": 24, "values": 24, "extra": 20, "name": 18, "id": 18, "confirmed": 10,
+    "context.test_type": 12, "context.sub_type": 14, "context.item": 14,
 }
 DEFAULT_WIDTH = 12

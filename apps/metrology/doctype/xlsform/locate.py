@@ -34,7 +34,7 @@ def locate(problem: Problem, procedure: dict[str, Any], locator: Locator) -> Wor
         place = _table(problem, name, procedure, locator)
     elif where.startswith("test_cases"):
         row = _item_row(problem, name, procedure, locator, L.TEST_CASES, locator.test_cases)
-        place = (L.TEST_CASES, row, None)
+        place = (L.TEST_CASES, row, _test_case_column(problem))
     elif where in ("procedure", "document_kinds"):
         place = _setting(problem, where, locator)
     else:
@@ -53,6 +53,13 @@ def locate(problem: Problem, procedure: dict[str, Any], locator: Locator) -> Wor
         problem.line,
         problem.column,
     )
+
+
+def _test_case_column(problem: Problem) -> str | None:
+    if problem.code == "confirmed":
+        return "confirmed"
+    key = problem.params.get("key")
+    return L.CONTEXT_PREFIX + key if problem.code == "context" and key in L.CONTEXT_KEYS else None
 
 
 def _pick(rows: list[int], problem: Problem) -> int | None:
@@ -114,14 +121,14 @@ def _nth_column_row(procedure: dict[str, Any], grid: str, number: int, locator: 
 
 def _field_column(problem: Problem) -> str | None:
     params = problem.params
+    if problem.part == "default":
+        return "default"
     if problem.code == "type" and "type" in params:
         return "type"
     if isinstance(params.get("name"), str) and params["name"] in L.FIELD_COLUMNS:
         return params["name"]  # decimal attributes: min, max, resolution, display_interval
     if problem.template.startswith("step "):
         return "step"
-    if problem.template.startswith("Invalid default"):
-        return "default"
     if problem.code in _FIELD_CODES:
         return _FIELD_CODES[problem.code]
     if problem.code in _FORMULA_CODES or problem.code == "required":

@@ -6,7 +6,7 @@ import io
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import openpyxl
 
@@ -47,9 +47,9 @@ def read_workbook(data: bytes) -> Reading:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # openpyxl raises many types on malformed parts
-        template = gettext_noop("The workbook could not be read: {reason}")
-        raise WorkbookError([WorkbookProblem("unreadable", template, {"reason": _reason(error)})]) from None
+    except Exception:  # openpyxl raises many types on malformed parts
+        template = gettext_noop("The workbook could not be read: it is damaged or not an Excel workbook")
+        raise WorkbookError([WorkbookProblem("unreadable", template, {})]) from None
     try:
         return _Reader(book).run()
     finally:
@@ -63,10 +63,6 @@ def _known_setting(key: str) -> bool:
     if not (dot and sub and group in L.SETTING_GROUPS):
         return False
     return group != "document_kinds" or sub in L.DOCUMENT_KINDS
-
-
-def _reason(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:300]
 
 
 class _Reader:
@@ -86,9 +82,9 @@ class _Reader:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return raw_rows(self.book[actual], self.problems)
-        except Exception as error:
-            template = gettext_noop("The sheet could not be read: {reason}")
-            self.problems.add("unreadable", template, actual, reason=_reason(error))
+        except Exception:  # noqa: BLE001 - openpyxl raises many types on malformed parts
+            template = gettext_noop("The sheet could not be read: it is damaged")
+            self.problems.add("unreadable", template, actual)
             return []
 
     def sheet(self, name: str, columns: dict[str, Any], required: tuple[str, ...] = ()) -> Sheet | None:
@@ -196,10 +192,11 @@ class _Reader:
         return self.items(L.RULES, L.RULE_COLUMNS, "id", self.locator.rules)
 
     def test_cases(self) -> list[dict[str, Any]] | None:
-        return self.items(L.TEST_CASES, L.TEST_CASE_COLUMNS, "name", self.locator.test_cases)
+        return self.items(L.TEST_CASES, L.TEST_CASE_COLUMNS, "name", self.locator.test_cases, _case_context)
 
     def items(
-        self, name: str, columns: dict[str, Any], id_key: str, rows: dict[str, list[int]]
+        self, name: str, columns: dict[str, Any], id_key: str, rows: dict[str, list[int]],
+        regroup: Callable[[dict[str, Any]], None] | None = None,
     ) -> list[dict[str, Any]] | None:
         sheet = self.sheet(name, columns, (id_key,))
         if sheet is None:
@@ -207,6 +204,8 @@ class _Reader:
         items = []
         for record in sheet.records:
             attrs = decode(sheet, record, columns, self.problems)
+            if regroup is not None:
+                regroup(attrs)
             attrs.update(attrs.pop(L.EXTRA, {}))
             items.append(attrs)
             self.locator.by_id[id(attrs)] = record.row
@@ -270,3 +269,10 @@ class _Reader:
             if lower.startswith(L.TABLE_PREFIX) and lower not in self.claimed:
                 template = gettext_noop("The sheet {sheet} is not listed on the tables sheet")
                 self.problems.add("unlisted_table", template, name, sheet=name)
+
+
+def _case_context(attrs: dict[str, Any]) -> None:
+    """The context.* columns of a test case → its ``context`` object."""
+    context = {key: attrs.pop(L.CONTEXT_PREFIX + key) for key in L.CONTEXT_KEYS if L.CONTEXT_PREFIX + key in attrs}
+    if context:
+        attrs["context"] = context

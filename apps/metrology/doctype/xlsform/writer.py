@@ -53,8 +53,22 @@ def procedure_sheets(procedure: Mapping[str, Any]) -> list[SheetData]:
         SheetData(L.RULES, list(L.RULE_COLUMNS), [_record(r, L.RULE_COLUMNS) for r in sections["rules"]]),
         SheetData(L.TABLES, list(L.TABLE_COLUMNS), table_list),
         *table_sheets,
-        SheetData(L.TEST_CASES, list(L.TEST_CASE_COLUMNS), [_record(c, L.TEST_CASE_COLUMNS) for c in cases]),
+        SheetData(L.TEST_CASES, list(L.TEST_CASE_COLUMNS),
+                  [_record(_flat_context(c), L.TEST_CASE_COLUMNS) for c in cases]),
     ]
+
+
+def _flat_context(case: Mapping[str, Any]) -> dict[str, Any]:
+    """A test case with its ``context`` spread over the context.* columns when each value is a text
+    (anything else stays whole, in ``extra``)."""
+    context = case.get("context")
+    if not isinstance(context, dict) or not context or not all(
+        key in L.CONTEXT_KEYS and L.TEXT.faithful(value) is not None for key, value in context.items()
+    ):
+        return dict(case)
+    flat = {key: value for key, value in case.items() if key != "context"}
+    flat.update({L.CONTEXT_PREFIX + key: value for key, value in context.items()})
+    return flat
 
 
 def _list_of_dicts(value: Any) -> bool:
