@@ -46,3 +46,12 @@ def test_a_session_in_use_is_extended_once_its_minute_has_passed(login, admin):
 def test_an_anonymous_visit_stores_no_session(client):
     client.get("/login/")
     assert not Session.objects.exists()
+
+
+def test_the_first_request_after_a_login_does_not_write_the_session_again(login, admin):
+    client = login(admin)
+    before = _stored(client)
+    time.sleep(1.1)  # expiry dates are stored to the second
+    client.get("/desk/")
+    after = _stored(client)
+    assert (after.session_data, after.expire_date) == (before.session_data, before.expire_date)

@@ -13,4 +13,9 @@ class CoreConfig(AppConfig):
     verbose_name = MODULES["access"].label
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from metrology.core import checks  # noqa: F401  (registers system checks)
+        from metrology.core.middleware import SessionMiddleware
+
+        user_logged_in.connect(SessionMiddleware.mark_fresh, dispatch_uid="session-fresh-at-login")

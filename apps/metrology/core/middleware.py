@@ -54,6 +54,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
             logger.warning("session not saved, database busy on %s: %s", request.path, error)
             return busy_response(request) if request.session.modified else response
 
+    @classmethod
+    def mark_fresh(cls, sender, request: HttpRequest, **kwargs) -> None:
+        """A login has just written the session with a full expiry: the next minute need not."""
+        request.session[cls.REFRESHED_KEY] = int(time.time())
+
     def _extend_when_due(self, request: HttpRequest) -> None:
         session = getattr(request, "session", None)
         if session is None or not session.accessed or session.is_empty():
