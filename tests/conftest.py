@@ -9,7 +9,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT / "tests" / "data"  # copies of the reference data: tests/data/README.md
-from metrology.testing.personas import PASSWORD  # noqa: E402,F401
+from metrology.testing.personas import PASSWORD, qualify  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -17,7 +17,11 @@ def default_roles(db):
     from metrology.accounts.default_roles import ensure_default_roles
     from metrology.accounts.models import Role, RoleGrant
 
+    from metrology.workflow.default_chain import ensure_default_workflow
+    from metrology.workflow.models import Workflow, WorkflowState, WorkflowTransition
+
     ensure_default_roles(Role, RoleGrant)  # again: transactional tests flush the seeded rows
+    ensure_default_workflow(Workflow, WorkflowState, WorkflowTransition)
     return {role.code: role for role in Role.objects.all()}
 
 
@@ -52,12 +56,12 @@ def inspector(make_person):
 
 @pytest.fixture
 def verifier(make_person):
-    return make_person("lisi", "李四", "verifier")
+    return qualify(make_person("lisi", "李四", "verifier"), "JL-2024-0002")
 
 
 @pytest.fixture
 def approver(make_person):
-    return make_person("wangwu", "王五", "approver")
+    return qualify(make_person("wangwu", "王五", "approver"), "JL-2024-0003")
 
 
 @pytest.fixture
@@ -83,6 +87,15 @@ def login(client):
 def audit_checkpoints_of_this_test(settings, tmp_path):
     """Each test's database starts a chain of its own, so it gets its own checkpoint file (#8)."""
     settings.METROLOGY_AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.log"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache_after_each_test():
+    """Counters kept in the cache (wrong signing passwords) must not reach the next test."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +162,36 @@ def phone(device_manager):
         return client, device
 
     return log_in
+
+
+@pytest.fixture
+def raw_record_scheme(dispenser, initial):
+    from metrology.doctype.document_kinds import DocumentKind
+    from metrology.numbering.services import scheme_create
+
+    return scheme_create(actor=None, item=dispenser, test_type=initial.parent, document_kind=DocumentKind.RAW_RECORD,
+                         prefix="YS", date_part="YYYY", separator="-", sequence_width=4)
+
+
+@pytest.fixture
+def start(inspector, dispenser, initial):
+    from metrology.records.services import record_start
+
+    def make(person=None, **identifiers):
+        return record_start(actor=person or inspector, item=dispenser, sub_type=initial, **identifiers)
+
+    return make
+
+
+@pytest.fixture
+def enter(inspector):
+    from metrology.records.services import value_save
+    from metrology.testing.fuel import entry_order, request_id
+
+    def type_in(record, inputs, person=None):
+        outcome = None
+        for value in entry_order(inputs):
+            outcome = value_save(actor=person or inspector, record=record, request_id=request_id(), **value)
+        return outcome
+
+    return type_in

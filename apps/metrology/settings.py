@@ -30,6 +30,9 @@ DEBUG = _flag("debug", False)
 ALLOWED_HOSTS = list(SITE.setting("allowed_hosts", ["127.0.0.1", "localhost"]))
 CSRF_TRUSTED_ORIGINS = list(SITE.setting("csrf_trusted_origins", []))
 INSTITUTE_NAME = SITE.setting("institute_name", "")
+# WebAuthn (fingerprint or face when signing): by default the request's host name and origin.
+METROLOGY_WEBAUTHN_RP_ID = SITE.setting("webauthn_rp_id", "")
+METROLOGY_WEBAUTHN_ORIGINS = SITE.setting("webauthn_origins", [])  # one origin as text, or a list
 
 INSTALLED_APPS = [
     "metrology.core.apps.CoreConfig",
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
     "metrology.records.apps.RecordsConfig",
     "metrology.devices.apps.DevicesConfig",
     "metrology.mobile.apps.MobileConfig",
+    "metrology.passkeys.apps.PasskeysConfig",
+    "metrology.workflow.apps.WorkflowConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "metrology.core.context_processors.institute",
+                "metrology.workflow.desk.waiting_count",
             ],
         },
     },
@@ -195,7 +201,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = SITE.path / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Front-end libraries come from npm (package.json), installed into node_modules/ by `make setup`;
+# core.checks fails the start when one is missing.
+NODE_MODULES = Path(SITE.setting("node_modules", str(PACKAGE_DIR.parent.parent / "node_modules")))
+VENDOR_STATIC = {"signature_pad": NODE_MODULES / "signature_pad" / "dist"}
+STATICFILES_DIRS = [PACKAGE_DIR / "static", *((f"vendor/{name}", path) for name, path in VENDOR_STATIC.items())]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when `collectstatic` has not run
 MEDIA_URL = "files/"
 MEDIA_ROOT = SITE.files_dir

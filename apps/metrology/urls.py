@@ -23,6 +23,8 @@ urlpatterns = [
     path("desk/", desk_site.urls),
     path("m/", include("metrology.mobile.urls")),
     path("api/devices/", include("metrology.devices.urls")),
+    path("api/passkeys/", include("metrology.passkeys.urls")),
+    path("api/workflow/", include("metrology.workflow.urls")),
     path("api/", include(api.urls)),
     path("api/", include("metrology.records.urls")),
     path("api/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -34,3 +34,12 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def virtual_authenticator():
+    """Call it with a Playwright page to give that page a virtual fingerprint reader (WebAuthn)."""
+    from metrology.testing.webauthn import virtual_authenticators
+
+    with virtual_authenticators() as add:
+        yield add

@@ -1,7 +1,8 @@
 """#10 must-show, on a 390 × 844 phone: an unknown device is refused and listed as pending; once the
 device manager enables it the inspector logs in, starts a fuel-dispenser task, enters example F1 step
 by step with errors and the verdict shown as typed, loses the connection for three values, comes
-back, reloads, and nothing is lost; then previews the certificate PDF and submits."""
+back, reloads, and nothing is lost; then previews the certificate PDF and submits (signed by hand and
+with the password, #11)."""
 
 from __future__ import annotations
 
@@ -168,6 +169,15 @@ def test_an_inspector_enters_f1_on_an_authorised_phone_and_loses_nothing_offline
     pdf = page.request.get(pdf_url)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
 
+    # Submitting is the workflow's step, signed on the sheet: by hand, then the password.
     page.click("#submit-record")
+    expect(page.locator("#signing-sheet[data-ready=true]")).to_have_attribute("data-action", "submit")
+    box = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 200, box["y"] + 90, steps=8)
+    page.mouse.up()
+    page.fill("#sign-password", PASSWORD)
+    page.click("#sign-submit")
     expect(page.locator("#action-message")).to_contain_text("原始记录编号 YS")
     assert Record.objects.get().state == Record.State.SUBMITTED

@@ -13,6 +13,7 @@ from metrology.doctype.document_kinds import DocumentKind
 from metrology.records.models import Record, RecordValue
 
 from metrology.testing.fuel import api_save, api_start, entry_order, fuel_example
+from metrology.testing.signing import api_step
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_an_api_submission_that_skips_a_step_is_refused(phone, inspector, initia
     assert "第 2 步" in skipped.json()["field"][0]
     for value in entry_order(F1["inputs"])[:5]:
         assert api_save(client, record["id"], **value).status_code == 200
-    refused = client.post(f"/api/records/{record['id']}/submit/")
+    refused = api_step(client, record["id"], "submit")
     assert refused.status_code == 400
     assert Record.objects.get(pk=record["id"]).state == Record.State.DRAFT
     assert not RecordValue.objects.filter(record_id=record["id"], field="runs").exists()
@@ -113,7 +114,7 @@ def test_the_openapi_schema_generates_with_the_apps_endpoints(login, inspector):
     assert response.status_code == 200
     paths = response.json()["paths"]
     for path in ("/api/records/", "/api/records/startable/", "/api/records/{id}/entry/",
-                 "/api/records/{id}/values/", "/api/records/{id}/submit/", "/api/records/{id}/preview/",
+                 "/api/records/{id}/values/", "/api/workflow/records/{id}/steps/{action}/", "/api/records/{id}/preview/",
                  "/api/records/{id}/preview/{job}/", "/api/records/{id}/preview/{job}/pdf/",
                  "/api/devices/login/", "/api/devices/session/", "/api/devices/logout/"):
         assert path in paths, path

@@ -16,10 +16,10 @@ from metrology.numbering.models import IssuedNumber
 from metrology.records.models import Record, RecordValue
 from metrology.records.selectors import record_recompute
 from metrology.records.services import (
-    record_standard_add, record_submit, record_withdraw, value_change_after_submission, value_save,
+    record_standard_add, value_change_after_submission, value_save,
 )
-
 from metrology.testing.fuel import entry_order, fuel_example, request_id
+from metrology.testing.signing import take
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_submission_with_a_step_skipped_is_refused(start, inspector, raw_record_
     for value in entry_order(F1["inputs"])[:5]:  # only step 1: the measurements are missing
         value_save(actor=inspector, record=record, request_id=request_id(), **value)
     with pytest.raises(ApplicationError) as refused:
-        record_submit(actor=inspector, record=record)
+        take(inspector, record, "submit")
     assert refused.value.extra["missing"][0]["field"] == "runs"
     assert Record.objects.get(pk=record.pk).state == Record.State.DRAFT
     assert not IssuedNumber.objects.exists()
@@ -110,7 +110,7 @@ def test_submission_is_refused_when_an_earlier_step_was_emptied_after_later_ones
     enter(record, F1["inputs"])
     value_save(actor=inspector, record=record, request_id=request_id(), field="h0", value="")
     with pytest.raises(ApplicationError, match="h₀"):
-        record_submit(actor=inspector, record=record)
+        take(inspector, record, "submit")
 
 
 def test_an_inspector_without_a_valid_qualification_cannot_start(make_person, dispenser, initial):
@@ -145,11 +145,11 @@ def test_the_number_is_allocated_at_the_first_submission_only(start, enter, insp
     record = start()
     enter(record, F1["inputs"])
     assert Record.objects.get(pk=record.pk).raw_record_number is None
-    submitted = record_submit(actor=inspector, record=record)
+    submitted = take(inspector, record, "submit")
     number = submitted.raw_record_number
     assert number == f"YS{dt.date.today().year}-0001"
-    record_withdraw(actor=inspector, record=submitted, reason="量器读数抄错")
-    again = record_submit(actor=inspector, record=submitted)
+    take(inspector, submitted, "withdraw", reason="量器读数抄错")
+    again = take(inspector, submitted, "submit")
     assert again.raw_record_number == number
     assert IssuedNumber.objects.count() == 1
     assert Record.objects.get(pk=abandoned.pk).raw_record_number is None
@@ -159,13 +159,17 @@ def test_a_change_after_submission_needs_a_reason_and_is_audited_with_old_and_ne
         start, enter, inspector, raw_record_scheme):
     record = start()
     enter(record, F1["inputs"])
-    record = record_submit(actor=inspector, record=record)
+    record = take(inspector, record, "submit")
     with pytest.raises(ApplicationError):
         value_save(actor=inspector, record=record, request_id=request_id(), field="V0", value="50")
     with pytest.raises(ApplicationError):
         value_change_after_submission(actor=inspector, record=record, request_id=request_id(), field="V0",
                                       value="50", reason="  ")
+    with pytest.raises(ApplicationError, match="正在审核中"):
+        value_change_after_submission(actor=inspector, record=record, request_id=request_id(), field="V0",
+                                      value="50", reason="读数看错")
     assert not AuditEvent.objects.filter(action="record.value_changed").exists()
+    record = take(inspector, record, "withdraw", reason="读数看错")
     value_change_after_submission(actor=inspector, record=record, request_id=request_id(), field="runs", row=2,
                                   column="h", value="120.0", reason="读数看错，重新读取")
     event = AuditEvent.objects.get(action="record.value_changed")
@@ -197,7 +201,7 @@ def test_a_known_instrument_starts_with_its_last_records_common_fields(start, en
     first = start(serial_number="SN-0815")
     enter(first, {"委托单位": "示范加油站", "计量器具型号": "CS46", "制造单位名称": "示范加油机厂",
                   "使用单位地址": "示范路 1 号", **F1["inputs"]})
-    record_submit(actor=inspector, record=first)
+    take(inspector, first, "submit")
     again = start(serial_number="SN-0815")
     assert again.prefilled_from_id == first.pk
     assert (again.client, again.instrument_model, again.manufacturer, again.serial_number) == (
@@ -240,7 +244,7 @@ def test_photos_and_standards_are_added_before_submission_only(
     record = start()
     record_attachment_add(actor=inspector, record=record, file_id="before.png")
     enter(record, F1["inputs"])
-    record = record_submit(actor=inspector, record=record)
+    record = take(inspector, record, "submit")
     with pytest.raises(ApplicationError, match="已提交"):
         record_attachment_add(actor=inspector, record=record, file_id="after.png")
     with pytest.raises(ApplicationError, match="已提交"):

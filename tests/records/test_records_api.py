@@ -10,6 +10,7 @@ from metrology.numbering.models import IssuedNumber
 from metrology.records.models import Record, RecordValue
 
 from metrology.testing.fuel import api_save, api_start, entry_order, fuel_example
+from metrology.testing.signing import api_step
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_an_inspector_starts_a_task_enters_f1_and_submits_it(api, inspector, ini
     assert (live["检定结论"], live["complete"]) == ("合格", True)
     assert client.get(f"/api/records/{record['id']}/results/").json()["检定结论"] == "合格"
     assert [r["id"] for r in client.get("/api/records/").json()["results"]] == [record["id"]]
-    submitted = client.post(f"/api/records/{record['id']}/submit/").json()
+    submitted = api_step(client, record["id"], "submit").json()
     assert submitted["state"] == "submitted"
     assert submitted["raw_record_number"] == f"YS{dt.date.today().year}-0001"
     assert RecordValue.objects.filter(record_id=record["id"], device=f"phone-of-the-test-{inspector.username}").count() == len(
@@ -48,7 +49,7 @@ def test_an_api_submission_that_skips_a_step_is_refused(api, inspector, initial,
     assert skipped.status_code == 400
     for value in entry_order(F1["inputs"])[:5]:
         assert api_save(client, record["id"], **value).status_code == 200
-    refused = client.post(f"/api/records/{record['id']}/submit/")
+    refused = api_step(client, record["id"], "submit")
     assert refused.status_code == 400
     assert Record.objects.get(pk=record["id"]).state == Record.State.DRAFT
     assert not IssuedNumber.objects.exists()
@@ -83,7 +84,9 @@ def test_an_api_change_after_submission_needs_a_reason(api, inspector, initial, 
     record = api_start(client, initial)
     for value in entry_order(F1["inputs"]):
         api_save(client, record["id"], **value)
-    client.post(f"/api/records/{record['id']}/submit/")
+    api_step(client, record["id"], "submit")
+    assert api_save(client, record["id"], field="V0", value="20.000", reason="按证书更正").status_code == 400  # under review
+    api_step(client, record["id"], "withdraw", reason="V0 抄错")
     assert api_save(client, record["id"], field="V0", value="20.000").status_code == 400
     changed = api_save(client, record["id"], field="V0", value="20.000", reason="按证书更正")
     assert changed.status_code == 200

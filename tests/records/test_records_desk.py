@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from metrology.core.models import AuditEvent
 from metrology.records.models import Record, Standard
-from metrology.records.services import record_submit, value_change_after_submission
-
+from metrology.records.services import value_change_after_submission
 from metrology.testing.fuel import fuel_example, request_id
+from metrology.testing.signing import take
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def device_manager(make_person):
 def submitted(start, enter, inspector, raw_record_scheme):
     record = start(serial_number="SN-DESK-1")
     enter(record, F1["inputs"])
-    return record_submit(actor=inspector, record=record)
+    return take(inspector, record, "submit")
 
 
 def _list(client, **query) -> str:
@@ -80,6 +80,7 @@ def test_the_list_refuses_lookups_it_does_not_offer(login, supervisor, submitted
 
 def test_the_record_page_shows_values_results_verdict_and_the_changes_after_submission(
         login, supervisor, submitted, inspector):
+    take(inspector, submitted, "withdraw", reason="读数看错")
     value_change_after_submission(actor=inspector, record=submitted, request_id=request_id(), field="runs", row=2,
                                   column="h", value="120.0", reason="读数看错，重新读取")
     page = login(supervisor).get(reverse("desk:records_record_change", args=[submitted.pk])).content.decode()

@@ -103,14 +103,17 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "regulation.extraction_requeued": _("regulation text extraction started again"),
     "record.started": _("raw record started"),
     "record.value_changed": _("raw record value changed after submission"),
-    "record.submitted": _("raw record submitted"),
-    "record.withdrawn": _("raw record withdrawn"),
+    "record.step_taken": _("review step taken on a raw record"),
+    "workflow.saved": _("review workflow changed"),
     "record.standard_added": _("standard used noted on a raw record"),
     "record.attachment_added": _("attachment added to a raw record"),
     "standard.saved": _("measurement standard saved"),
     "device.registered": _("device registered"),
     "device.enabled": _("device enabled"),
     "device.disabled": _("device disabled"),
+    "passkey.registered": _("fingerprint or face registered"),
+    "passkey.revoked": _("fingerprint or face removed"),
+    "passkey.confirmed": _("signer confirmed by fingerprint or face"),
 }
 
 

@@ -22,3 +22,12 @@ def site_folders_check(app_configs, **kwargs) -> list:
     if settings.DEBUG and "*" in settings.ALLOWED_HOSTS:
         problems.append(Warning("DEBUG with ALLOWED_HOSTS '*' exposes debug pages.", id="metrology.W001"))
     return problems
+
+
+@register()
+def front_end_libraries_check(app_configs, **kwargs) -> list:
+    return [
+        Error(f"The front-end library {name} is not installed ({folder} is missing).",
+              hint="Run `make setup` (it runs `npm ci`).", id="metrology.E002")
+        for name, folder in settings.VENDOR_STATIC.items() if not folder.is_dir()
+    ]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", views.app_shell, name="app"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
+    path("handover/<int:pk>/", views.handover_steps, name="handover-steps"),
 ]

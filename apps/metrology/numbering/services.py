@@ -120,7 +120,9 @@ def number_preview(*, scheme: NumberingScheme, on: dt.date | None = None) -> str
 
 
 def _locked_scheme(scheme: NumberingScheme) -> NumberingScheme:
-    return NumberingScheme.objects.select_for_update().select_related("item", "test_type").get(pk=scheme.pk)
+    # The scheme's row alone: FOR UPDATE over a join would lock its item and test type too (MariaDB).
+    NumberingScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True).get()
+    return NumberingScheme.objects.select_related("item", "test_type").get(pk=scheme.pk)
 
 
 def _locked_counter(scheme: NumberingScheme, period: str) -> NumberCounter:

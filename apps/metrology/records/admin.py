@@ -48,6 +48,9 @@ class RecordAdmin(PermissionCodeAdmin):
     list_per_page = 50
     empty_list_hint = gettext_lazy("Raw records appear here once inspectors start tasks in the mobile app.")
 
+    class Media:
+        css = {"all": ("workflow/workflow.css",)}  # the review history block (workflow/history.html)
+
     def get_queryset(self, request: HttpRequest):
         return records()
 
@@ -70,7 +73,7 @@ class RecordAdmin(PermissionCodeAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         return [
-            (None, {"fields": ("number", "state", "item", "sub_type", "version", "inspector", "prefilled_from",
+            (None, {"fields": ("number", "state_name", "item", "sub_type", "version", "inspector", "prefilled_from",
                                "created_at", "first_submitted_at", "submitted_at", "updated_at")}),
             (_("Instrument and common fields"), {"fields": (
                 "client", "accuracy_class", "instrument_model", "manufacturer", "serial_number", "user_address",
@@ -81,6 +84,7 @@ class RecordAdmin(PermissionCodeAdmin):
             (_("Standards used and attachments"), {"fields": ("standards_used", "attachment_list")}),
             (_("Changes after submission"), {"fields": ("changes",), "description": _(
                 "Every change made after the record was first submitted, with its reason.")}),
+            (_("Review and signatures"), {"fields": ("review_history",)}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
@@ -127,6 +131,19 @@ class RecordAdmin(PermissionCodeAdmin):
     @admin.display(description=gettext_lazy("attachments"))
     def attachment_list(self, record: Record) -> str:
         return "、".join(str(a) for a in record.attachments.all()) or "—"
+
+    @admin.display(description=gettext_lazy("state"))
+    def state_name(self, record: Record) -> str:
+        from metrology.workflow.selectors import state_names
+
+        return state_names().get(record.state, record.state)
+
+    @admin.display(description=gettext_lazy("review history"))
+    def review_history(self, record: Record) -> str:
+        from metrology.workflow.desk import history_html
+
+        review = reverse("desk:workflow_review", args=[record.pk])
+        return render_to_string("records/record_review.html", {"history": history_html(record), "review_url": review})
 
     @admin.display(description=gettext_lazy("changes after submission"))
     def changes(self, record: Record) -> str:

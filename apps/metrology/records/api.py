@@ -1,4 +1,5 @@
-"""Raw records over the JSON API: start a task, save values with live results, submit.
+"""Raw records over the JSON API: start a task, save values with live results (submitting is a step of
+the review workflow: metrology.workflow.api).
 
 The same services as every other caller, so the same checks (permission, qualification, order of
 steps, reasons after submission). Every write needs a session opened on an authorised device (the
@@ -33,7 +34,7 @@ from metrology.records.photos import FILE_ID_PATTERN, content_type_of, photo_att
 # What the app needs to draw a field; formulas stay on the server (a computed field is only shown).
 FIELD_KEYS = ("key", "label", "type", "unit", "required", "options", "min", "max", "resolution", "help",
               "default", "display_interval", "max_length", "common")
-WRITE_ACTIONS = frozenset({"create", "values", "submit", "withdraw", "standards", "attachments", "photos"})
+WRITE_ACTIONS = frozenset({"create", "values", "standards", "attachments", "photos"})
 PREVIEW_ACTIONS = frozenset({"preview", "preview_state", "preview_pdf"})
 JOB_ID = r"(?P<job>[0-9A-Za-z_-]{1,64})"
 
@@ -84,10 +85,6 @@ class ValueSerializer(serializers.Serializer):
     captured_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500,
                                    help_text=_("Required once the record has been submitted."))
-
-
-class WithdrawalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
 
 
 class PreviewRequestSerializer(serializers.Serializer):
@@ -240,19 +237,6 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         else:
             outcome = services.value_save(actor=request.user, record=record, device=_device(request), **data)
         return Response({"saved": outcome.value.pk, "repeated": outcome.repeated, "live": _answered(outcome.live)})
-
-    @extend_schema(request=None, responses=RecordSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None) -> Response:
-        record = services.record_submit(actor=request.user, record=self.get_object())
-        return Response(RecordSerializer(record).data)
-
-    @extend_schema(request=WithdrawalReasonSerializer, responses=RecordSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None) -> Response:
-        record = services.record_withdraw(actor=request.user, record=self.get_object(),
-                                          **_valid(WithdrawalReasonSerializer, request))
-        return Response(RecordSerializer(record).data)
 
     @extend_schema(request=PreviewRequestSerializer, responses={202: PreviewJobSerializer})
     @action(detail=True, methods=["post"])

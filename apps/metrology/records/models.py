@@ -28,8 +28,12 @@ DATE_COLUMNS = frozenset({"manufacture_date", "verification_date", "next_verific
 
 class Record(models.Model):
     class State(models.TextChoices):
+        """The states of the default review workflow; the states themselves are data (metrology.workflow)."""
+
         DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", _("waiting for verification")
+        VERIFIED = "verified", _("waiting for approval")
+        APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned")
         WITHDRAWN = "withdrawn", _("withdrawn for correction")
 
@@ -40,7 +44,8 @@ class Record(models.Model):
                                  verbose_name=_("test sub-type"))
     inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records",
                                   verbose_name=_("inspector"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(_("state"), max_length=30, default=State.DRAFT, db_index=True,
+                             help_text=_("A state of the review workflow."))
     prefilled_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("common fields taken from"),

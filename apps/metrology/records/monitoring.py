@@ -16,10 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from metrology.records.models import Record
+from metrology.workflow.selectors import open_states
 
-# Every state a record has today is work not finished (verification and approval come later).
-IN_PROGRESS = (Record.State.DRAFT, Record.State.RETURNED, Record.State.WITHDRAWN, Record.State.SUBMITTED)
-IN_INSPECTORS_HANDS = frozenset({Record.State.DRAFT, Record.State.RETURNED, Record.State.WITHDRAWN})
 STALE_AFTER = dt.timedelta(days=1)  # a record in the inspector's hands for longer is shown as left behind
 
 
@@ -42,6 +40,8 @@ BAND_LABELS = {band.code: band.label for band in AGE_BANDS}
 @dataclass(frozen=True)
 class WorkRow:
     state: str
+    state_label: str
+    in_inspectors_hands: bool
     inspector: str
     item: str
     age: str
@@ -50,16 +50,12 @@ class WorkRow:
     last_change: dt.datetime
 
     @property
-    def state_label(self) -> str:
-        return str(Record.State(self.state).label)
-
-    @property
     def age_label(self) -> str:
         return str(BAND_LABELS[self.age])
 
     @property
     def stale(self) -> bool:
-        return self.state in IN_INSPECTORS_HANDS and self.age not in ("hour", "day")
+        return self.in_inspectors_hands and self.age not in ("hour", "day")
 
 
 @dataclass(frozen=True)
@@ -85,15 +81,20 @@ def _age_band(now: dt.datetime) -> Case:
 
 
 def work_in_progress(*, now: dt.datetime | None = None) -> WorkInProgress:
+    """Records in a state of the workflow that is not final (R-4.1.2.4 d)."""
     now = now or timezone.now()
-    grouped = (Record.objects.filter(state__in=IN_PROGRESS).annotate(age=_age_band(now))
+    states = open_states()
+    names = {state.code: state.name for state in states}
+    entry = {state.code for state in states if state.allows_entry}
+    grouped = (Record.objects.filter(state__in=names).annotate(age=_age_band(now))
                .values("state", "inspector__name", "item__name", "age")
                .annotate(count=Count("id"), oldest=Min("created_at"), last=Max("updated_at"))
                .order_by("state", "inspector__name", "item__name", "oldest"))
-    rows = [WorkRow(state=g["state"], inspector=g["inspector__name"], item=g["item__name"], age=g["age"],
+    rows = [WorkRow(state=g["state"], state_label=names[g["state"]], in_inspectors_hands=g["state"] in entry,
+                    inspector=g["inspector__name"], item=g["item__name"], age=g["age"],
                     count=g["count"], oldest_started=g["oldest"], last_change=g["last"]) for g in grouped]
-    counts = {state: 0 for state in IN_PROGRESS}
+    counts = dict.fromkeys(names, 0)
     for row in rows:
         counts[row.state] += row.count
-    by_state = [(state, str(Record.State(state).label), counts[state]) for state in IN_PROGRESS]
+    by_state = [(code, name, counts[code]) for code, name in names.items()]
     return WorkInProgress(rows=rows, at=now, by_state=by_state)

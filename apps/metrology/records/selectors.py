@@ -22,9 +22,11 @@ def record_get(*, pk: int) -> Record:
 
 
 def tasks_of(*, inspector: Person) -> QuerySet[Record]:
-    """The inspector's records still in their hands: drafts, returned and withdrawn ones (R-4.3.9.3)."""
-    open_states = (Record.State.DRAFT, Record.State.RETURNED, Record.State.WITHDRAWN)
-    return records().filter(inspector=inspector, state__in=open_states)
+    """The inspector's records still in their hands: in an entry state of the workflow, i.e. drafts,
+    returned and withdrawn ones (R-4.3.9.3)."""
+    from metrology.workflow.selectors import entry_state_codes  # the workflow reads records: imported late
+
+    return records().filter(inspector=inspector, state__in=entry_state_codes())
 
 
 def record_values(*, record: Record) -> QuerySet[RecordValue]:

@@ -19,24 +19,21 @@ from django.utils.translation import gettext as _
 from metrology.accounts.models import Person
 from metrology.core.audit import audit_log
 from metrology.core.permissions import perm
-from metrology.doctype.document_kinds import DocumentKind
 from metrology.doctype.engine import COMMON_FIELD_KEYS
 from metrology.doctype.models import Item, Procedure, TestType
-from metrology.numbering.selectors import scheme_for
-from metrology.numbering.services import number_allocate
 from metrology.records.entry import (
-    current_value, entry_plan, is_blank, live_results, missing_all, missing_before, value_problem, with_value,
+    current_value, entry_plan, is_blank, live_results, missing_before, value_problem, with_value,
 )
 from metrology.records.errors import RecordRefused
 from metrology.records.models import (
     COMMON_FIELD_COLUMNS, DATE_COLUMNS, Record, RecordAttachment, RecordStandard, RecordValue, Standard,
 )
 from metrology.records.selectors import last_record_of_instrument, record_context
+from metrology.workflow.selectors import entry_state_codes
 
 # Common fields that describe the instrument, so a re-verification starts with them (R-4.3.9.3).
 INSTRUMENT_FIELDS = ("委托单位", "计量器具准确度", "计量器具型号", "制造单位名称", "产品出厂编号", "使用单位地址",
                      "出厂日期")
-ENTRY_STATES = (Record.State.DRAFT, Record.State.RETURNED, Record.State.WITHDRAWN)
 STANDARDS_PERMISSION = "devices_manage"  # the equipment list is the device manager's (设备管理员)
 
 
@@ -100,7 +97,7 @@ def record_start(
         RecordValue.objects.create(record=record, field=key, value=value, captured_at=now, device=device,
                                    person=actor, request_id=f"start:{key}")
     _update_common_columns(record)
-    _store_results(record, live_results(entry_plan(version.definition), record.inputs, record_context(record)))
+    store_results(record, live_results(entry_plan(version.definition), record.inputs, record_context(record)))
     record.save()
     audit_log(actor=actor, action="record.started", obj=record,
               after={"version": version.label, "item": item.code, "sub_type": str(sub_type),
@@ -125,15 +122,16 @@ def _update_common_columns(record: Record) -> None:
         setattr(record, column, value[:max_length] if isinstance(value, str) and max_length else value)
 
 
-def _store_results(record: Record, live: dict[str, Any]) -> None:
+def store_results(record: Record, live: dict[str, Any]) -> None:
     record.results = {"values": live["values"], "rule_results": live["rule_results"]}
     record.conclusion = live["检定结论"] or ""
     record.failed_items = live["不合格项目"]
 
 
 def _locked_record(record: Record, actor: Person) -> Record:
-    locked = Record.objects.select_for_update().select_related("version", "item", "sub_type__parent").get(
-        pk=record.pk)
+    # The record's row alone: FOR UPDATE over a join would lock its item and version rows too (MariaDB).
+    Record.objects.select_for_update().filter(pk=record.pk).values_list("pk", flat=True).get()
+    locked = Record.objects.select_related("version", "item", "sub_type__parent").get(pk=record.pk)
     if locked.inspector_id != actor.pk:
         raise RecordRefused(_("Only the inspector of this record can enter or change its values."))
     return locked
@@ -182,7 +180,7 @@ def _apply(
     record.inputs = with_value(record.inputs, field, row, column, value)
     live = live_results(plan, record.inputs, context)
     _update_common_columns(record)
-    _store_results(record, live)
+    store_results(record, live)
     record.updated_at = timezone.now()
     record.save()
     if record.ever_submitted:
@@ -221,79 +219,14 @@ def value_change_after_submission(
     record = _locked_record(record, actor)
     if not record.ever_submitted:
         raise RecordRefused(_("This record has not been submitted yet; save the value as usual."))
-    if record.state not in (*ENTRY_STATES, Record.State.SUBMITTED):
-        raise RecordRefused(_("This record can no longer be changed."))
+    if record.state not in entry_state_codes():
+        raise RecordRefused(_("This record is under review and cannot be changed now; withdraw it first, or "
+                              "wait until it is returned to you."))
     reason = (reason or "").strip()
     if not reason:
         raise RecordRefused(_("Give the reason for changing a submitted record."), field="reason")
     return _apply(actor=actor, record=record, field=field, row=row, column=column, value=value,
                   request_id=request_id, captured_at=captured_at, device=device, reason=reason[:500])
-
-
-# --- submission --------------------------------------------------------------------------------------
-
-
-def _raw_record_number(record: Record, actor: Person) -> str:
-    scheme = scheme_for(item=record.item, test_type=record.sub_type, document_kind=DocumentKind.RAW_RECORD)
-    if scheme is None:
-        raise RecordRefused(_("There is no numbering scheme for raw records of %(item)s · %(sub_type)s; please "
-                              "ask the administrator to add one.") % {"item": record.item.name,
-                                                                      "sub_type": record.sub_type})
-    return number_allocate(scheme=scheme, actor=actor, reference=f"record:{record.pk}").number
-
-
-@transaction.atomic
-def record_submit(*, actor: Person, record: Record) -> Record:
-    """Submit a complete record, whatever the client claims: every step checked in order. The raw
-    record number is allocated at the first submission, in this transaction."""
-    _require_perm(actor, "records_enter")
-    record = _locked_record(record, actor)
-    if record.state not in ENTRY_STATES:
-        raise RecordRefused(_("This record has already been submitted."))
-    plan = entry_plan(record.version.definition)
-    missing = missing_all(plan, record.inputs)
-    if missing:
-        first = missing[0]
-        raise RecordRefused(
-            _("Step %(step)d is not complete: %(label)s is still to be entered.")
-            % {"step": first.step, "label": first.label if first.row is None else f"{first.label}（{first.row}）"},
-            extra={"missing": [m.to_json() for m in missing]})
-    live = live_results(plan, record.inputs, record_context(record))
-    if not live["complete"]:
-        raise RecordRefused(_("The record has values with errors; correct them before submitting: %(error)s")
-                            % {"error": live["errors"][0]["message"] if live["errors"] else ""},
-                            extra={"errors": live["errors"]})
-    before = {"state": record.state}
-    _store_results(record, live)
-    now = timezone.now()
-    first_submission = not record.ever_submitted
-    if first_submission:
-        record.raw_record_number = _raw_record_number(record, actor)
-        record.first_submitted_at = now
-    record.state, record.submitted_at, record.updated_at = Record.State.SUBMITTED, now, now
-    record.save()
-    audit_log(actor=actor, action="record.submitted", obj=record, before=before,
-              after={"state": record.state, "raw_record_number": record.raw_record_number,
-                     "检定结论": record.conclusion, "不合格项目": record.failed_items,
-                     "first_submission": first_submission})
-    return record
-
-
-@transaction.atomic
-def record_withdraw(*, actor: Person, record: Record, reason: str) -> Record:
-    """The inspector takes a submitted record back to correct it; it keeps its number."""
-    _require_perm(actor, "records_enter")
-    record = _locked_record(record, actor)
-    if record.state != Record.State.SUBMITTED:
-        raise RecordRefused(_("Only a submitted record can be withdrawn."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecordRefused(_("Give the reason for withdrawing the record."), field="reason")
-    record.state, record.updated_at = Record.State.WITHDRAWN, timezone.now()
-    record.save(update_fields=["state", "updated_at"])
-    audit_log(actor=actor, action="record.withdrawn", obj=record, before={"state": Record.State.SUBMITTED},
-              after={"state": record.state}, reason=reason[:500])
-    return record
 
 
 # --- standards and attachments -----------------------------------------------------------------------
@@ -324,7 +257,7 @@ def record_standard_add(*, actor: Person, record: Record, standard: Standard) ->
     """Note a standard used for the record; one whose certificate has expired is refused."""
     _require_perm(actor, "records_enter")
     record = _locked_record(record, actor)
-    if record.state not in ENTRY_STATES:
+    if record.state not in entry_state_codes():
         raise RecordRefused(_("This record has been submitted; its standards can no longer change."))
     today = timezone.localdate()
     if standard.valid_until < today:
@@ -347,7 +280,7 @@ def record_attachment_add(*, actor: Person, record: Record, file_id: str, captio
     """Attach a file (a photo) already stored, by its id; like the standards, only before submission."""
     _require_perm(actor, "records_enter")
     record = _locked_record(record, actor)
-    if record.state not in ENTRY_STATES:
+    if record.state not in entry_state_codes():
         raise RecordRefused(_("This record has been submitted; no photo can be added to it any more."))
     file_id = (file_id or "").strip()
     if not file_id or len(file_id) > 200:

@@ -3,10 +3,14 @@
 
 import {deviceIdentifier} from "./device.js";
 
-let csrfToken = "";
+let sessionToken = "";
 
 export function setCsrfToken(token) {
-  csrfToken = token || "";
+  sessionToken = token || "";
+}
+
+export function csrfToken() {
+  return sessionToken;
 }
 
 export async function call(method, url, body) {
@@ -22,7 +26,7 @@ export async function upload(url, form) {
 
 async function send(method, url, body, extraHeaders) {
   const headers = {"Accept": "application/json", ...extraHeaders};
-  if (method !== "GET") headers["X-CSRFToken"] = csrfToken;
+  if (method !== "GET") headers["X-CSRFToken"] = sessionToken;
   const device = deviceIdentifier();
   if (device) headers["X-Device-Id"] = device;
   let response;

@@ -1,11 +1,16 @@
 // The app's start and its screens: first start (name the device), login on the device, tasks,
-// entry of one record (#/record/<id>). The sync state stays in the header on every screen.
+// entry of one record (#/record/<id>), what waits for me (#/review) and one record under review
+// (#/review/<id>), the account with this phone's fingerprint or face (#/account). The sync state
+// stays in the header on every screen, the tabs with the count of what waits for me under it.
 
 import {call, messageOf, setCsrfToken} from "./api.js";
 import {storedDevice} from "./device.js";
+import {forgetPasskeys, showAccount} from "./account.js";
 import {showEntry} from "./entry.js";
 import {showDeviceSetup, showLogin} from "./login.js";
+import {showReview, showWaiting} from "./review.js";
 import {flush, onStatus, report} from "./sync.js";
+import {markTab, refreshCount, showTabs} from "./tabs.js";
 import {showTasks} from "./tasks.js";
 import {T, URLS, el, fmt} from "./text.js";
 
@@ -24,6 +29,15 @@ const app = {
     showSession();
     login(message);
   },
+  username() {
+    return session ? session.username : "";
+  },
+  person() {
+    return session ? session.name || session.username : "";
+  },
+  refresh() {
+    route();
+  },
 };
 
 function leaveScreen() {
@@ -32,6 +46,7 @@ function leaveScreen() {
 }
 
 function showSession() {
+  showTabs(Boolean(session));
   if (!session) {
     who.replaceChildren();
     return;
@@ -76,6 +91,7 @@ function login(message) {
 
 function startSession(data) {
   session = data;
+  forgetPasskeys();
   setCsrfToken(data.csrf_token);
   showSession();
   flush();
@@ -92,9 +108,29 @@ function route() {
     return;
   }
   leaveScreen();
-  const match = location.hash.match(/^#\/record\/(\d+)$/);
-  if (match) showEntry(view, Number(match[1]), app);
-  else showTasks(view, app);
+  // Each screen draws into its own box: one still loading when another is chosen draws out of sight.
+  const screen = el("div", {class: "screen"});
+  view.replaceChildren(screen);
+  const hash = location.hash;
+  const record = hash.match(/^#\/record\/(\d+)$/);
+  const review = hash.match(/^#\/review\/(\d+)$/);
+  if (record) {
+    markTab("tasks");
+    showEntry(screen, Number(record[1]), app);
+  } else if (review) {
+    markTab("review");
+    showReview(screen, Number(review[1]), app);
+  } else if (hash === "#/review") {
+    markTab("review");
+    showWaiting(screen, app);
+  } else if (hash === "#/account") {
+    markTab("account");
+    showAccount(screen, app);
+  } else {
+    markTab("tasks");
+    showTasks(screen, app);
+  }
+  refreshCount();
   view.focus({preventScroll: true});
 }
 

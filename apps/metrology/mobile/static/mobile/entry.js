@@ -1,5 +1,7 @@
 // Entering one record in the fixed order of its steps, with live results from each save's answer.
-// A value is queued the moment typing pauses (or the input is left) and the queue sends it.
+// A value is queued the moment typing pauses (or the input is left) and the queue sends it. A record
+// submitted before (returned or withdrawn) takes changes with a reason, given once above the steps;
+// submitting is the workflow's step "submit", signed on the signing sheet.
 
 import {call, messageOf} from "./api.js";
 import {attachmentSections} from "./attachments.js";
@@ -7,14 +9,17 @@ import {
   entrySteps, inputFor, isBlank, openStep, placeOf, shown, valueAt, withValue,
 } from "./fields.js";
 import {showPreview} from "./preview.js";
+import {openSigningSheet} from "./signing.js";
 import {onAnswer, queuedFor, save} from "./sync.js";
+import {refreshCount} from "./tabs.js";
 import {T, URLS, el, fmt, randomId} from "./text.js";
 
 const PAUSE_MS = 500;
 
 export async function showEntry(view, recordId, app) {
   view.replaceChildren(el("p", {class: "loading"}, T.loading));
-  const answer = await call("GET", `${URLS.recordsUrl}${recordId}/entry/`);
+  const [answer, workflow] = await Promise.all([call("GET", `${URLS.recordsUrl}${recordId}/entry/`),
+                                                call("GET", `${URLS.workflowUrl}records/${recordId}/`)]);
   if (!answer.ok) {
     if (answer.status === 401) return app.loggedOut(messageOf(answer, ""));
     view.replaceChildren(el("p", {class: "message", role: "alert"},
@@ -22,20 +27,23 @@ export async function showEntry(view, recordId, app) {
                          el("a", {href: "#/", class: "button"}, T.backToTasks));
     return;
   }
-  const entry = new Entry(view, recordId, answer.data, app);
+  const entry = new Entry(view, recordId, answer.data, workflow.ok ? workflow.data : {steps: []}, app);
   await entry.restoreQueued();
   entry.render();
 }
 
 class Entry {
-  constructor(view, recordId, data, app) {
+  constructor(view, recordId, data, workflow, app) {
     this.view = view;
+    this.workflow = workflow;
+    this.held = new Map();
     this.id = recordId;
     this.app = app;
     this.record = data.record;
     this.fields = data.fields;
     this.live = data.live;
     this.inputs = {...data.record.inputs};
+    this.locked = Boolean(data.record.first_submitted_at) && !this.submitStep();  // under review: read only
     this.timers = new Map();
     this.sent = new Map();
     this.stopListening = onAnswer((item, reply) => this.answered(item, reply));
@@ -70,10 +78,30 @@ class Entry {
                        this.generalErrors);
     this.actions = this.renderActions();
     const steps = entrySteps(this.fields).map((step) => this.renderStep(step));
-    this.view.replaceChildren(head, this.verdict, ...steps, ...attachmentSections(this.id, record), results,
-                              this.actions);
+    const underReview = this.locked ? el("p", {class: "card message", id: "under-review"}, T.underReview) : null;
+    const parts = [head, this.verdict, underReview, this.renderChangeReason(), ...steps,
+                   ...attachmentSections(this.id, record), results, this.actions];
+    this.view.replaceChildren(...parts.filter(Boolean));
     this.refreshSteps();
     this.showLive();
+  }
+
+  renderChangeReason() {
+    if (!this.record.first_submitted_at || this.locked) return null;
+    this.changeReason = el("input", {type: "text", id: "change-reason", maxlength: 500, autocomplete: "off"});
+    this.changeReason.addEventListener("change", () => {
+      if (!this.changeReason.value.trim()) return;
+      const held = [...this.held.values()];
+      this.held.clear();
+      for (const send of held) send();
+    });
+    return el("section", {class: "card change-reason"},
+              el("label", {for: this.changeReason.id}, T.changeReason), this.changeReason,
+              el("p", {class: "hint"}, T.changeReasonHint));
+  }
+
+  submitStep() {
+    return (this.workflow.steps || []).find((step) => step.action === "submit") || null;
   }
 
   renderStep(step) {
@@ -149,8 +177,10 @@ class Entry {
   }
 
   renderActions() {
+    const submitStep = this.submitStep();
     this.submitButton = el("button", {type: "button", class: "primary", id: "submit-record",
-                                      on: {click: () => this.submit()}}, T.submitRecord);
+                                      on: {click: () => this.submit()}},
+                           submitStep ? submitStep.label : T.submitRecord);
     this.actionMessage = el("p", {class: "message", id: "action-message", role: "status"});
     this.previewBox = el("div", {class: "preview", id: "preview"});
     const preview = (kind) => () => showPreview(this.previewBox, this.id, kind);
@@ -159,7 +189,8 @@ class Entry {
     this.previewDocument = el("button", {type: "button", class: "secondary", id: "preview-document",
                                          on: {click: () => preview(this.live.document_kind)()}}, T.previewDocument);
     return el("section", {class: "card actions"}, this.previewRaw, this.previewDocument, this.previewBox,
-              this.submitButton, this.actionMessage);
+              this.submitButton, this.actionMessage,
+              el("a", {href: `#/review/${this.id}`, class: "button", id: "open-review"}, T.openReview));
   }
 
   typed(field, row, column, value, final) {
@@ -171,9 +202,17 @@ class Entry {
     const send = () => {
       this.timers.delete(place);
       if (this.sent.get(place) === value) return;
+      const reason = this.changeReason ? this.changeReason.value.trim() : "";
+      if (this.changeReason && !reason) {
+        this.held.set(place, send);
+        const slot = this.view.querySelector(`[data-error-for="${CSS.escape(place)}"]`);
+        if (slot) slot.textContent = T.changeReasonFirst;
+        return;
+      }
+      this.held.delete(place);
       this.sent.set(place, value);
       save({record: this.id, field, row, column, value, request_id: randomId(),
-            captured_at: new Date().toISOString()});
+            captured_at: new Date().toISOString(), ...(this.changeReason ? {reason} : {})});
     };
     if (final) {
       send();
@@ -198,9 +237,9 @@ class Entry {
   refreshSteps() {
     const open = openStep(this.fields, this.inputs);
     for (const fieldset of this.view.querySelectorAll("fieldset[data-step]")) {
-      const locked = Number(fieldset.dataset.step) > open;
-      fieldset.disabled = locked;
-      fieldset.classList.toggle("locked", locked);
+      const waiting = Number(fieldset.dataset.step) > open;
+      fieldset.disabled = this.locked || waiting;
+      fieldset.classList.toggle("locked", waiting && !this.locked);
     }
   }
 
@@ -254,13 +293,13 @@ class Entry {
     const verdict = live.conclusion;
     const failed = live.failed_items || [];
     this.verdict.className = ["verdict", verdict ? (failed.length ? "fail" : "pass") : "pending"].join(" ");
-    this.verdict.replaceChildren(
+    this.verdict.replaceChildren(...[
       el("span", {class: "verdict-label"}, T.verdict),
       el("strong", {id: "verdict-value"}, verdict || T.verdictPending),
       failed.length ? el("span", {id: "failed-items"}, fmt(T.failedItems, {items: failed.join("、")})) : null,
       !verdict && (live.missing || []).length
-        ? el("span", {class: "muted"}, fmt(T.stillMissing, {n: live.missing.length})) : null);
-    this.submitButton.disabled = !live.complete || this.record.state === "submitted";
+        ? el("span", {class: "muted"}, fmt(T.stillMissing, {n: live.missing.length})) : null].filter(Boolean));
+    this.submitButton.disabled = !live.complete || !this.submitStep();
     this.previewDocument.hidden = !live.complete || !live.document_kind;
     if (live.document_kind) this.previewDocument.textContent = fmt(T.previewDocument, {kind: live.document_kind});
   }
@@ -270,14 +309,18 @@ class Entry {
       this.actionMessage.textContent = T.waitForSync;
       return;
     }
+    const step = this.submitStep();
+    if (!step) return;
+    this.actionMessage.textContent = "";
+    const url = `${URLS.workflowUrl}records/${this.id}/steps/${step.action}/`;
+    const answer = await openSigningSheet({step, send: (body) => call("POST", url, body)});
+    if (!answer) return;
+    this.workflow = answer.data;
+    this.record = {...this.record, state: answer.data.state, raw_record_number: answer.data.raw_record_number};
     this.submitButton.disabled = true;
-    const answer = await call("POST", `${URLS.recordsUrl}${this.id}/submit/`);
-    if (answer.ok) {
-      this.record = answer.data;
-      this.actionMessage.textContent = fmt(T.submitted, {number: answer.data.raw_record_number});
-      return;
-    }
-    this.submitButton.disabled = false;
-    this.actionMessage.textContent = answer.network ? T.needsConnection : messageOf(answer, T.submitFailed);
+    this.locked = true;
+    this.refreshSteps();
+    this.actionMessage.textContent = fmt(T.submitted, {number: answer.data.raw_record_number});
+    refreshCount();
   }
 }
