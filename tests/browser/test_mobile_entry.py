@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from metrology.testing.fuel import REPO_ROOT, fuel_example, fuel_pack
 from metrology.testing.personas import PASSWORD
+from metrology.testing.phone_pages import saved_on_the_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,6 +136,8 @@ def test_an_inspector_enters_f1_on_an_authorised_phone_and_loses_nothing_offline
             expect(page.locator('output[data-value="runs|1|E"]')).to_have_text("-0.03")  # E = -0.0295 at its display interval
             expect(page.locator("#verdict-value")).to_have_text("合格")  # one run is enough for a verdict
     expect(page.locator("#sync-state")).to_have_text("已保存")
+    # "已保存" may show before the last value's request is answered: wait until the server has it.
+    saved_on_the_server(page, lambda: len(Record.objects.get().inputs.get("runs", [])) == len(runs))
 
     # Three values without a connection: queued in the browser, the state says so.
     page.context.set_offline(True)

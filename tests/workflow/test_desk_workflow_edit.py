@@ -120,6 +120,17 @@ def test_a_state_that_records_are_in_cannot_be_removed(admin, workflow, start):
     assert workflow.states.filter(code="draft").exists()
 
 
+def test_the_code_of_a_state_that_records_are_in_cannot_change_but_its_name_can(admin, workflow, start):
+    start(serial_number="SN-IN-DRAFT")
+    draft = workflow.states.get(code="draft")
+    draft.code = "new_draft"
+    with pytest.raises(WorkflowRefused):
+        workflow_save(actor=admin, workflow=workflow, states=[draft])
+    draft.code, draft.name = "draft", "起草中"
+    workflow_save(actor=admin, workflow=workflow, states=[draft])
+    assert workflow.states.get(code="draft").name == "起草中"
+
+
 def test_turning_a_workflow_on_turns_the_others_off(admin, workflow):
     other = workflow_save(actor=admin, workflow=Workflow(code="strict", name="严格流程", is_active=True))
     workflow.refresh_from_db()

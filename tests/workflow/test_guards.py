@@ -55,6 +55,19 @@ def test_only_the_assigned_inspector_submits_a_returned_record(submitted, verifi
         take(colleague, returned, "submit")
 
 
+def test_only_the_assigned_inspector_changes_the_values_of_a_returned_record(submitted, verifier, make_person):
+    from metrology.records.services import value_change_after_submission
+    from metrology.testing.fuel import request_id
+
+    returned = take(verifier, submitted, "return", reason="复核")
+    colleague = qualify(make_person("zhaoliu", "赵六", "inspector"), "JL-2024-0009")
+    with pytest.raises(ApplicationError):
+        value_change_after_submission(actor=colleague, record=returned, request_id=request_id(), field="V0",
+                                      value="20.000", reason="代为更正")
+    returned.refresh_from_db()
+    assert returned.inputs["V0"] != "20.000"
+
+
 def test_the_inspector_cannot_verify_their_own_record(submitted, inspector, default_roles):
     inspector = _also(inspector, default_roles["verifier"])
     message = guards.verifier_is_not_the_inspector(inspector, submitted, _transition("submitted", "verify"), _today())

@@ -64,6 +64,16 @@ def _check_removable(workflow: Workflow, state: WorkflowState) -> None:
                               % {"state": state.name}, field="states")
 
 
+def _check_code_kept(workflow: Workflow, state: WorkflowState) -> None:
+    """Records hold their state by code: renaming the code of a state records are in would lose them."""
+    if state.pk is None:
+        return
+    stored = WorkflowState.objects.get(pk=state.pk).code
+    if stored != state.code and workflow.is_active and Record.objects.filter(state=stored).exists():
+        raise WorkflowRefused(_("The code of the state %(state)s cannot change: raw records are in it. Change "
+                                "its name instead.") % {"state": state.name}, field="states")
+
+
 @transaction.atomic
 def workflow_save(
     *, actor: Person | None, workflow: Workflow, states: Iterable[WorkflowState] = (),
@@ -88,6 +98,7 @@ def workflow_save(
         state.delete()  # its transitions go with it
     for state in states:
         state.workflow = workflow
+        _check_code_kept(workflow, state)
         state.full_clean(exclude=["workflow"])
         state.save()
     for transition in transitions:
