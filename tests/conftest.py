@@ -195,3 +195,17 @@ def enter(inspector):
         return outcome
 
     return type_in
+
+
+@pytest.fixture
+def complete(start, enter, raw_record_scheme):
+    """A record of inspector 张三 with every value of example F1 entered, not submitted."""
+    from metrology.testing.fuel import fuel_example
+
+    def make(**identifiers):
+        record = start(**identifiers)
+        enter(record, fuel_example("F1")["inputs"])
+        record.refresh_from_db()
+        return record
+
+    return make

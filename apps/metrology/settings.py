@@ -30,6 +30,8 @@ DEBUG = _flag("debug", False)
 ALLOWED_HOSTS = list(SITE.setting("allowed_hosts", ["127.0.0.1", "localhost"]))
 CSRF_TRUSTED_ORIGINS = list(SITE.setting("csrf_trusted_origins", []))
 INSTITUTE_NAME = SITE.setting("institute_name", "")
+# The address the public reaches the platform at: certificates' QR codes point at its verification page.
+PUBLIC_URL = str(SITE.setting("public_url", "http://127.0.0.1:8000"))
 # WebAuthn (fingerprint or face when signing): by default the request's host name and origin.
 METROLOGY_WEBAUTHN_RP_ID = SITE.setting("webauthn_rp_id", "")
 METROLOGY_WEBAUTHN_ORIGINS = SITE.setting("webauthn_origins", [])  # one origin as text, or a list
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "metrology.mobile.apps.MobileConfig",
     "metrology.passkeys.apps.PasskeysConfig",
     "metrology.workflow.apps.WorkflowConfig",
+    "metrology.certificates.apps.CertificatesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

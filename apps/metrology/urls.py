@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from metrology.accounts.api import ObtainTokenView, PersonViewSet, RevokeTokenView, RoleViewSet
 from metrology.accounts.forms import DeskLoginForm
+from metrology.certificates.public import certificate_verify
+from metrology.certificates.void_page import void_page
 from metrology.core.desk import desk_site
 from metrology.core.views import api_docs, healthz
 
@@ -20,6 +22,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk:index", permanent=False)),
     path("login/", desk_site.login, name="login"),
     path("logout/", desk_site.logout, name="logout"),
+    path("desk/certificates/certificate/<int:pk>/void/", void_page, name="certificate-void"),
     path("desk/", desk_site.urls),
     path("m/", include("metrology.mobile.urls")),
     path("api/devices/", include("metrology.devices.urls")),
@@ -33,4 +36,5 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
     path("healthz", healthz, name="healthz"),
+    path("v/<str:token>/", certificate_verify, name="certificate-verify"),
 ]

@@ -75,8 +75,8 @@ def test_the_numbering_scheme_form_accepts_a_preselected_procedure(login, admin)
     response = login(admin).get(reverse("desk:numbering_numberingscheme_add") + f"?procedure={procedure.pk}")
     assert response.status_code == 200
     initial = response.context["adminform"].form.initial
-    assert initial["item"] == procedure.item_id
-    assert initial["test_type"] == procedure.sub_type.parent_id  # the test type covers its sub-types
+    assert initial["items"] == [procedure.item_id]
+    assert initial["test_types"] == [procedure.sub_type.parent_id]  # the test type covers its sub-types
 
 
 def test_a_preselected_procedure_that_does_not_exist_is_ignored(login, admin):

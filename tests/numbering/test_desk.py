@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _scheme_form(item, test_type, **overrides) -> dict:
-    return {"item": item.pk, "test_type": test_type.pk, "document_kind": "原始记录", "prefix": "YS",
+    return {"name": "", "items": [item.pk], "test_types": [test_type.pk], "document_kinds": ["原始记录"], "prefix": "YS",
             "date_part": "YYYYMM", "separator": "-", "sequence_width": "3", "suffix": "", "reset": "monthly",
             "is_active": "on", **overrides}
 
@@ -39,7 +39,8 @@ def test_a_scheme_added_in_the_desk_goes_through_the_service(login, admin, dispe
     response = login(admin).post(reverse("desk:numbering_numberingscheme_add"),
                                  _scheme_form(dispenser, verification))
     assert response.status_code == 302
-    scheme = NumberingScheme.objects.get(document_kind="原始记录")
+    scheme = NumberingScheme.objects.get()
+    assert scheme.document_kinds == ["原始记录"] and list(scheme.items.all()) == [dispenser]
     assert number_preview(scheme=scheme, on=DAY) == "YS202503-001"
     assert AuditEvent.objects.filter(action="numbering_scheme.created", object_id=str(scheme.pk)).exists()
 

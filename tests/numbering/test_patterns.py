@@ -52,8 +52,13 @@ def test_missing_ranges_run_from_one_to_the_highest_sequence():
     assert missing_ranges([4]) == [(1, 3)]
 
 
-def test_explain_splits_a_gap_into_covered_and_uncovered_parts():
+def test_explain_splits_a_gap_into_covered_and_uncovered_parts_the_later_skip_in_force():
     parts = explain(3, 20, [(5, 8, "a"), (7, 12, "b"), (30, 40, "c")])
-    assert parts == [Covered(3, 4, None), Covered(5, 8, "a"), Covered(9, 12, "b"), Covered(13, 20, None)]
+    assert parts == [Covered(3, 4, None), Covered(5, 6, "a"), Covered(7, 12, "b"), Covered(13, 20, None)]
+    assert explain(1, 10, [(2, 9, "late"), (4, 5, "later")]) == [
+        Covered(1, 1, None), Covered(2, 3, "late"), Covered(4, 5, "later"), Covered(6, 9, "late"),
+        Covered(10, 10, None)]
+    assert explain(1, 10, [(4, 5, "early"), (2, 9, "late")]) == [Covered(1, 1, None), Covered(2, 9, "late"),
+                                                                  Covered(10, 10, None)]
     assert explain(5, 6, [(1, 10, "a")]) == [Covered(5, 6, "a")]
     assert explain(5, 6, []) == [Covered(5, 6, None)]

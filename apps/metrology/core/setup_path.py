@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import urlencode
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from metrology.accounts.models import Person, RoleGrant
 from metrology.core.permissions import PERMISSIONS, perm
 from metrology.doctype.models import Item, Procedure, ProcedureVersion
-from metrology.numbering.models import NumberingScheme
+from metrology.numbering.selectors import schemes_covering
 from metrology.print_formats.models import Layout
 
 DONE, NEXT, LATER = "done", "next", "later"
@@ -113,9 +113,8 @@ def _facts() -> _Facts:
     published = ProcedureVersion.objects.filter(procedure=OuterRef("pk"),
                                                 status=ProcedureVersion.Status.PUBLISHED)
     layouts = Layout.objects.filter(procedure=OuterRef("pk"))
-    schemes = NumberingScheme.objects.filter(
-        Q(test_type=OuterRef("sub_type")) | Q(test_type=OuterRef("sub_type__parent")),
-        item=OuterRef("item"), is_active=True)
+    schemes = schemes_covering(item=OuterRef("item"), sub_type=OuterRef("sub_type"),
+                               parent=OuterRef("sub_type__parent"))
     procedures = list(Procedure.objects.order_by("pk").annotate(
         published=Exists(published), has_layout=Exists(layouts), numbered=Exists(schemes),
     ).values_list("pk", "published", "has_layout", "numbered"))

@@ -1,4 +1,4 @@
-"""Desk pages beyond the lists: set the starting number, the gap report, void a number."""
+"""Desk pages beyond the lists: set the starting number, the gap report, void a number, the live preview."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +17,7 @@ from metrology.core.errors import ApplicationError
 from metrology.core.permissions import perm
 from metrology.numbering.forms import SetNextForm, VoidForm
 from metrology.numbering.models import IssuedNumber, NumberingScheme
+from metrology.numbering.preview import PREVIEW_PARTS, number_preview_for
 from metrology.numbering.selectors import gap_report
 from metrology.numbering.services import number_preview, number_void, scheme_set_next
 
@@ -37,7 +38,7 @@ def _page(request: HttpRequest, admin_site: AdminSite, template: str, **context)
 
 def set_next_page(request: HttpRequest, scheme_id: int, admin_site: AdminSite) -> HttpResponse:
     _allowed(request)
-    scheme = get_object_or_404(NumberingScheme.objects.select_related("item", "test_type"), pk=scheme_id)
+    scheme = get_object_or_404(NumberingScheme, pk=scheme_id)
     form = SetNextForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -59,9 +60,17 @@ def set_next_page(request: HttpRequest, scheme_id: int, admin_site: AdminSite) -
                  submit_label=_("Set the starting number"))
 
 
+def preview_json(request: HttpRequest, admin_site: AdminSite, scheme_id: int | None = None) -> JsonResponse:
+    """The next number with the parts being edited (?prefix=&date_part=&…), for the scheme form's preview."""
+    _allowed(request)
+    scheme = get_object_or_404(NumberingScheme, pk=scheme_id) if scheme_id is not None else None
+    parts = {field: request.GET[field] for field in PREVIEW_PARTS if field in request.GET}
+    return JsonResponse(number_preview_for(parts=parts, scheme=scheme))
+
+
 def gap_report_page(request: HttpRequest, scheme_id: int, admin_site: AdminSite) -> HttpResponse:
     _allowed(request)
-    scheme = get_object_or_404(NumberingScheme.objects.select_related("item", "test_type"), pk=scheme_id)
+    scheme = get_object_or_404(NumberingScheme, pk=scheme_id)
     period = request.GET.get("period")
     report = gap_report(scheme=scheme, period=period)
     return _page(request, admin_site, "numbering/gap_report.html", scheme=scheme, report=report,

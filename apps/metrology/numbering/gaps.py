@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -27,19 +28,25 @@ def missing_ranges(sequences: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def explain(first: int, last: int, skips: Sequence[tuple[int, int, T]]) -> list[Covered[T]]:
-    """Split first..last into the parts a skip (first, last, why) covers and the parts none does."""
+    """Split first..last into the parts a skip (first, last, why) covers and the parts none does.
+
+    Skips come in the order they were made: where two cover the same sequence the later one is the
+    reason in force, since it is the one that last moved the counter past that sequence.
+    """
+    bounds = {first, last + 1}
+    for skip_first, skip_last, _why in skips:
+        if skip_first <= last and skip_last >= first:
+            bounds |= {max(skip_first, first), min(skip_last, last) + 1}
     parts: list[Covered[T]] = []
-    cursor = first
-    for skip_first, skip_last, why in sorted(skips, key=lambda s: (s[0], s[1])):
-        if skip_last < cursor or skip_first > last:
-            continue
-        if skip_first > cursor:
-            parts.append(Covered(cursor, skip_first - 1, None))
-        end = min(skip_last, last)
-        parts.append(Covered(max(cursor, skip_first), end, why))
-        cursor = end + 1
-        if cursor > last:
-            return parts
-    if cursor <= last:
-        parts.append(Covered(cursor, last, None))
+    ordered = sorted(bounds)
+    for low, next_low in pairwise(ordered):
+        high = next_low - 1
+        why = None
+        for skip_first, skip_last, reason in skips:
+            if skip_first <= low and high <= skip_last:
+                why = reason
+        if parts and parts[-1].why is why:
+            parts[-1] = Covered(parts[-1].first, high, why)
+        else:
+            parts.append(Covered(low, high, why))
     return parts

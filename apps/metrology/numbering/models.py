@@ -28,15 +28,24 @@ DATE_PART_CHOICES = [
 
 
 class NumberingScheme(models.Model):
-    """How the numbers of one document kind are made for one item × test type (or sub-type)."""
+    """How the numbers of a set of items × test types × document kinds are made (R-4.2.3.8).
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="numbering_schemes",
-                             verbose_name=_("item"))
-    test_type = models.ForeignKey(
-        TestType, on_delete=models.PROTECT, related_name="numbering_schemes", verbose_name=_("test type"),
-        help_text=_("A test type covers its sub-types that have no scheme of their own."),
+    An empty set of items or of test types means every one, so an institute-wide 检定证书 sequence is
+    one scheme; document kinds are always named. Two active schemes never number the same
+    item × test type × kind, except that a scheme naming a sub-type goes before one naming its test type.
+    """
+
+    name = models.CharField(_("scheme name"), max_length=200, blank=True,
+                            help_text=_("How people tell the scheme apart; made from what it numbers when left "
+                                        "blank."))
+    items = models.ManyToManyField(Item, blank=True, related_name="numbering_schemes", verbose_name=_("items"),
+                                   help_text=_("Leave empty for every item."))
+    test_types = models.ManyToManyField(
+        TestType, blank=True, related_name="numbering_schemes", verbose_name=_("test types"),
+        help_text=_("Leave empty for every test type. A test type covers its sub-types that have no scheme of "
+                    "their own."),
     )
-    document_kind = models.CharField(_("document kind"), max_length=30, choices=DocumentKind.choices)
+    document_kinds = models.JSONField(_("document kinds"), default=list, blank=True)
     prefix = models.CharField(_("prefix"), max_length=30, blank=True)
     date_part = models.CharField(_("date part"), max_length=6, choices=DATE_PART_CHOICES, blank=True,
                                  default=DatePart.YYYY)
@@ -53,21 +62,29 @@ class NumberingScheme(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
-        ordering = ["item__code", "test_type__id", "document_kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "test_type", "document_kind"],
-                                    name="unique_numbering_scheme"),
-        ]
+        ordering = ["name", "id"]
         verbose_name = _("numbering scheme")
         verbose_name_plural = _("numbering schemes")
 
     def __str__(self) -> str:
-        return f"{self.item.name} · {self.test_type} · {self.get_document_kind_display()}"
+        return self.name or f"{self.prefix}…{self.suffix} #{self.pk}"
 
     def clean(self) -> None:
         problem = reset_problem(date_part=self.date_part, reset=self.reset)
         if problem:
             raise ValidationError({"reset": problem})
+        kinds = self.document_kinds if isinstance(self.document_kinds, list) else []
+        if not kinds or any(kind not in DocumentKind.values for kind in kinds):
+            raise ValidationError({"document_kinds": _("Choose the document kinds the scheme numbers.")})
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(DocumentKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.document_kinds]
+
+    @property
+    def highest_sequence(self) -> int:
+        """The largest sequence the width holds: 9999 for four digits."""
+        return 10 ** self.sequence_width - 1
 
     def period(self, on: dt.date) -> str:
         return period_key(self.reset, on)
@@ -77,7 +94,11 @@ class NumberingScheme(models.Model):
                              width=self.sequence_width, suffix=self.suffix, sequence=sequence, on=on)
 
     def pattern_signature(self) -> tuple:
-        return (self.prefix, self.date_part, self.separator, self.sequence_width, self.suffix)
+        return tuple(getattr(self, field) for field in SHAPE_FIELDS)
+
+
+# The parts that shape a number: fixed while the current period has numbers.
+SHAPE_FIELDS = ("prefix", "date_part", "separator", "sequence_width", "suffix")
 
 
 class NumberCounter(models.Model):

@@ -9,6 +9,7 @@ after commit), so no two of them can deadlock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -24,52 +25,30 @@ from metrology.doctype.models import Item, TestType
 from metrology.numbering.errors import NumberingRefused
 from metrology.numbering.models import IssuedNumber, NumberCounter, NumberingScheme, StartAdjustment
 from metrology.numbering.patterns import DatePart, Reset
+from metrology.numbering.rules import day, default_name, pks, scheme_check
 
-SCHEME_FIELDS = ("item", "test_type", "document_kind", "prefix", "date_part", "separator", "sequence_width",
-                 "suffix", "reset", "is_active")
-FIXED_ONCE_USED = ("item", "test_type", "document_kind", "reset")
+SCHEME_FIELDS = ("name", "items", "test_types", "document_kinds", "prefix", "date_part", "separator",
+                 "sequence_width", "suffix", "reset", "is_active")
+SET_FIELDS = ("items", "test_types")
 
 
-def scheme_snapshot(scheme: NumberingScheme) -> dict[str, Any]:
-    data = {field: getattr(scheme, field) for field in SCHEME_FIELDS}
-    data["item"], data["test_type"] = scheme.item_id, scheme.test_type_id
+def scheme_snapshot(scheme: NumberingScheme, *, items: Iterable | None = None,
+                    test_types: Iterable | None = None) -> dict[str, Any]:
+    data = {field: getattr(scheme, field) for field in SCHEME_FIELDS if field not in SET_FIELDS}
+    data["document_kinds"] = list(scheme.document_kinds)
+    data["items"] = pks(scheme.items.all() if items is None else items)
+    data["test_types"] = pks(scheme.test_types.all() if test_types is None else test_types)
     return data
 
 
-def _day(on: dt.date | None) -> dt.date:
-    if on is None:
-        return timezone.localdate()
-    return timezone.localdate(on) if isinstance(on, dt.datetime) else on
-
-
-def scheme_check(scheme: NumberingScheme) -> None:
-    """Rules beyond the model's own: patterns must not collide, used schemes keep their identity."""
-    clash = (NumberingScheme.objects.exclude(pk=scheme.pk)
-             .filter(prefix=scheme.prefix, date_part=scheme.date_part, separator=scheme.separator,
-                     sequence_width=scheme.sequence_width, suffix=scheme.suffix)
-             .select_related("item", "test_type").first())
-    if clash is not None:
-        raise NumberingRefused(
-            _("%(scheme)s already makes numbers of this pattern; change the prefix or the suffix so that "
-              "numbers cannot repeat.") % {"scheme": clash}, field="prefix")
-    if scheme.pk is None or not IssuedNumber.objects.filter(scheme_id=scheme.pk).exists():
-        return
-    stored = NumberingScheme.objects.get(pk=scheme.pk)
-    for field in FIXED_ONCE_USED:
-        attname = NumberingScheme._meta.get_field(field).attname
-        if getattr(stored, attname) != getattr(scheme, attname):
-            raise NumberingRefused(
-                _("Numbers have been issued under this scheme, so its item, test type, document kind and "
-                  "reset rule can no longer change."), field=field)
-
-
-def _validated(scheme: NumberingScheme) -> NumberingScheme:
+def _validated(scheme: NumberingScheme, *, items: Iterable | None = None, test_types: Iterable | None = None,
+               on: dt.date | None = None) -> NumberingScheme:
     try:
         scheme.full_clean()
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise NumberingRefused(messages[0], field=None if field == NON_FIELD_ERRORS else field) from error
-    scheme_check(scheme)
+    scheme_check(scheme, items=items, test_types=test_types, on=on)
     return scheme
 
 
@@ -77,9 +56,13 @@ def _validated(scheme: NumberingScheme) -> NumberingScheme:
 def scheme_create(
     *,
     actor: Person | None,
-    item: Item,
-    test_type: TestType,
-    document_kind: str,
+    item: Item | None = None,
+    test_type: TestType | None = None,
+    document_kind: str | None = None,
+    items: Iterable[Item] = (),
+    test_types: Iterable[TestType] = (),
+    document_kinds: Iterable[str] = (),
+    name: str = "",
     prefix: str = "",
     date_part: str = DatePart.YYYY,
     separator: str = "",
@@ -88,24 +71,50 @@ def scheme_create(
     reset: str = Reset.YEARLY,
     is_active: bool = True,
 ) -> NumberingScheme:
-    scheme = NumberingScheme(item=item, test_type=test_type, document_kind=document_kind, prefix=prefix,
-                             date_part=date_part, separator=separator, sequence_width=sequence_width,
-                             suffix=suffix, reset=reset, is_active=is_active)
-    _validated(scheme).save()
-    audit_log(actor=actor, action="numbering_scheme.created", obj=scheme, after=scheme_snapshot(scheme))
+    """A scheme for the given sets (`item`, `test_type` and `document_kind` add one member each).
+
+    No items or no test types: the scheme numbers every one of them."""
+    items = [*items, *([item] if item is not None else [])]
+    test_types = [*test_types, *([test_type] if test_type is not None else [])]
+    kinds = list(dict.fromkeys([*document_kinds, *([document_kind] if document_kind else [])]))
+    scheme = NumberingScheme(name=name.strip(), document_kinds=kinds, prefix=prefix, date_part=date_part,
+                             separator=separator, sequence_width=sequence_width, suffix=suffix, reset=reset,
+                             is_active=is_active)
+    if not scheme.name:
+        scheme.name = default_name(items=items, test_types=test_types, kinds=kinds)
+    _validated(scheme, items=items, test_types=test_types).save()
+    scheme.items.set(pks(items))
+    scheme.test_types.set(pks(test_types))
+    audit_log(actor=actor, action="numbering_scheme.created", obj=scheme,
+              after=scheme_snapshot(scheme, items=items, test_types=test_types))
     return scheme
 
 
 @transaction.atomic
-def scheme_update(*, actor: Person | None, scheme: NumberingScheme, **changes: Any) -> NumberingScheme:
+def scheme_update(
+    *, actor: Person | None, scheme: NumberingScheme, on: dt.date | None = None, **changes: Any
+) -> NumberingScheme:
+    """Change a scheme; `on` (today by default) is the day whose period must keep its number shape."""
     unknown = set(changes) - set(SCHEME_FIELDS)
     if unknown:
         raise TypeError(f"scheme_update() cannot change {sorted(unknown)}")
-    before = scheme_snapshot(NumberingScheme.objects.select_for_update().get(pk=scheme.pk))
+    locked = NumberingScheme.objects.select_for_update().get(pk=scheme.pk)
+    before = scheme_snapshot(locked)
+    items = pks(changes.pop("items", before["items"]))
+    test_types = pks(changes.pop("test_types", before["test_types"]))
+    if "document_kinds" in changes:
+        changes["document_kinds"] = list(dict.fromkeys(changes["document_kinds"]))
+    if "name" in changes:
+        changes["name"] = changes["name"].strip() or default_name(
+            items=items, test_types=test_types, kinds=changes.get("document_kinds", before["document_kinds"]))
     for field, value in changes.items():
         setattr(scheme, field, value)
-    _validated(scheme).save()
-    old, new = changed(before, scheme_snapshot(scheme))
+    _validated(scheme, items=items, test_types=test_types, on=on).save()
+    if items != before["items"]:
+        scheme.items.set(items)
+    if test_types != before["test_types"]:
+        scheme.test_types.set(test_types)
+    old, new = changed(before, scheme_snapshot(scheme, items=items, test_types=test_types))
     if new:
         audit_log(actor=actor, action="numbering_scheme.updated", obj=scheme, before=old, after=new)
     return scheme
@@ -113,7 +122,7 @@ def scheme_update(*, actor: Person | None, scheme: NumberingScheme, **changes: A
 
 def number_preview(*, scheme: NumberingScheme, on: dt.date | None = None) -> str:
     """The number the next allocation would get on that day; nothing is reserved."""
-    on = _day(on)
+    on = day(on)
     last = (NumberCounter.objects.filter(scheme=scheme, period=scheme.period(on))
             .values_list("last_sequence", flat=True).first())
     return scheme.number_text((last or 0) + 1, on)
@@ -122,7 +131,7 @@ def number_preview(*, scheme: NumberingScheme, on: dt.date | None = None) -> str
 def _locked_scheme(scheme: NumberingScheme) -> NumberingScheme:
     # The scheme's row alone: FOR UPDATE over a join would lock its item and test type too (MariaDB).
     NumberingScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True).get()
-    return NumberingScheme.objects.select_related("item", "test_type").get(pk=scheme.pk)
+    return NumberingScheme.objects.get(pk=scheme.pk)
 
 
 def _locked_counter(scheme: NumberingScheme, period: str) -> NumberCounter:
@@ -145,7 +154,7 @@ def number_allocate(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate() must run inside the transaction of the document it numbers")
-    on = _day(on)
+    on = day(on)
     with transaction.atomic():
         scheme = _locked_scheme(scheme)
         if not scheme.is_active:
@@ -195,10 +204,16 @@ def scheme_set_next(
     can never be set again. The sequences skipped are recorded for the gap report. None when the
     sequence already is the next one.
     """
-    on = _day(on)
+    on = day(on)
     if next_sequence < 1:
         raise NumberingRefused(_("The starting number must be 1 or more."), field="next_sequence")
     scheme = _locked_scheme(scheme)
+    if next_sequence > scheme.highest_sequence:
+        raise NumberingRefused(
+            _("The starting number %(next)d does not fit the %(width)d digits of the sequence; the highest it "
+              "can be is %(highest)d.")
+            % {"next": next_sequence, "width": scheme.sequence_width, "highest": scheme.highest_sequence},
+            field="next_sequence")
     period = scheme.period(on)
     counter = _locked_counter(scheme, period)
     highest = _highest_issued(scheme, period)

@@ -12,7 +12,7 @@ SIGNATURE_KEYS = ("检定员签名", "核验员签名", "批准人签名")
 SEAL_KEY = "机构印章"
 IMAGE_KEYS = (*SIGNATURE_KEYS, SEAL_KEY)
 DOCUMENT_KEYS = ("证书编号", "原始记录编号", "通知书编号", "计量器具名称", "检定依据", "机构名称", "授权证书号",
-                 "检定员", "核验员", "批准人", "签发日期", *IMAGE_KEYS)
+                 "检定员", "核验员", "批准人", "签发日期", "替代证书编号", *IMAGE_KEYS)
 
 
 @dataclass(frozen=True)

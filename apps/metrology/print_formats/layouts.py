@@ -8,6 +8,7 @@ from metrology.core.errors import ApplicationError
 from metrology.core.office_files import UnsafeFile
 from metrology.core.plain_gettext import gettext as _
 from metrology.print_formats import bounded
+from metrology.print_formats.east_asian import in_simplified_chinese
 from metrology.print_formats.excel import open_excel_layout, render_excel
 from metrology.print_formats.keys import available_keys
 from metrology.print_formats.lint import LintReport, lint
@@ -62,11 +63,12 @@ class LayoutRenderRefused(LayoutRefused):
 
 
 def render_layout(layout, context: dict[str, Any], images: dict[str, bytes] | None = None) -> bytes:
-    """The filled document, rendered in a child process under CPU, memory and wall-clock limits."""
+    """The filled document, rendered in a child process under CPU, memory and wall-clock limits, its
+    Chinese text set to print in Simplified Chinese glyphs (east_asian.py, #12)."""
     if hasattr(layout, "template"):
-        work = lambda: render_word(layout, context, images or {})  # noqa: E731
+        work = lambda: in_simplified_chinese(render_word(layout, context, images or {}), "docx")  # noqa: E731
     else:
-        work = lambda: render_excel(layout, context)  # noqa: E731
+        work = lambda: in_simplified_chinese(render_excel(layout, context), "xlsx")  # noqa: E731
     try:
         return bounded.run_bounded(work)
     except bounded.RenderStopped as stopped:

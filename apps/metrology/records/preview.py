@@ -131,7 +131,7 @@ def _stored(name: str) -> bytes | None:
 # --- the job ----------------------------------------------------------------------------------------------
 
 
-def _values(record: Record, kind: str) -> dict[str, Any]:
+def document_values(record: Record, kind: str) -> dict[str, Any]:
     """What the layout prints: the final result once complete; for a raw record still being entered,
     the values typed so far with what they compute to."""
     live = _live(record)
@@ -154,7 +154,7 @@ def record_preview_pdf(record: Record, kind: str) -> bytes:
     if version is None:
         raise RecordRefused(_no_layout(kind))
     definition = record.version.definition  # the pinned version: the record prints as it computes
-    values = _values(record, kind)
+    values = document_values(record, kind)
     with version.file.open("rb") as handle:
         layout, _report = checked_layout(handle.read(), version.format, definition)
     rendered = render_layout(layout, layout_context(definition, values, _document_fields(record, definition)))

@@ -109,6 +109,17 @@ def signatures_with_validity(record: Record) -> list[SignatureView]:
             for s in record.signatures.select_related("signer", "step").order_by("signed_at", "id")]
 
 
+def round_signatures(record: Record) -> dict[str, Signature]:
+    """The signatures of the record's latest round of review, one per meaning (the latest of each):
+    the ones a certificate prints."""
+    from metrology.workflow.guards import signatures_of_this_round
+
+    latest: dict[str, Signature] = {}
+    for signature in signatures_of_this_round(record).select_related("signer").order_by("signed_at", "id"):
+        latest[signature.meaning] = signature
+    return latest
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     step: RecordStep
