@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = list(SITE.setting("csrf_trusted_origins", []))
 INSTITUTE_NAME = SITE.setting("institute_name", "")
 # The address the public reaches the platform at: certificates' QR codes point at its verification page.
 PUBLIC_URL = str(SITE.setting("public_url", "http://127.0.0.1:8000"))
+# The institute's signing key, its CA and its seal image (certificates.signing_setup replaces them).
+SIGNING_DIR = SITE.keys_dir / "signing"
 # WebAuthn (fingerprint or face when signing): by default the request's host name and origin.
 METROLOGY_WEBAUTHN_RP_ID = SITE.setting("webauthn_rp_id", "")
 METROLOGY_WEBAUTHN_ORIGINS = SITE.setting("webauthn_origins", [])  # one origin as text, or a list

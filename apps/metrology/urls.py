@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from metrology.accounts.api import ObtainTokenView, PersonViewSet, RevokeTokenView, RoleViewSet
 from metrology.accounts.forms import DeskLoginForm
 from metrology.certificates.public import certificate_verify
+from metrology.certificates.signing_page import signing_page
 from metrology.certificates.void_page import void_page
 from metrology.core.desk import desk_site
 from metrology.core.views import api_docs, healthz
@@ -23,6 +24,7 @@ urlpatterns = [
     path("login/", desk_site.login, name="login"),
     path("logout/", desk_site.logout, name="logout"),
     path("desk/certificates/certificate/<int:pk>/void/", void_page, name="certificate-void"),
+    path("desk/certificates/signing/", signing_page, name="certificate-signing"),
     path("desk/", desk_site.urls),
     path("m/", include("metrology.mobile.urls")),
     path("api/devices/", include("metrology.devices.urls")),

@@ -21,6 +21,7 @@ from metrology.certificates.downloads import certificate_zip_make
 from metrology.certificates.models import Certificate, DownloadBatch
 from metrology.doctype.document_kinds import DocumentKind
 from metrology.print_formats.services import layout_upload
+from metrology.testing.certificates import cheap_certificates
 from metrology.testing.jobs import InProcessJobs
 from metrology.testing.signing import take
 from metrology.workflow.models import RecordStep
@@ -196,23 +197,11 @@ def test_nothing_issued_yet_makes_no_batch(login, approver, hundred, django_capt
     assert response.status_code == 302 and not DownloadBatch.objects.exists()
 
 
-def _cheap(start, approver, count: int) -> None:
-    """`count` issued certificates with small stored PDFs and no raw record, without issuing them."""
-    record = start(serial_number="JY-B-1", client="示范加油站")
-    for n in range(count):
-        approval = RecordStep.objects.create(record=record, action="approve", label="批准", from_state="verified",
-                                             to_state="approved", actor=approver)
-        Certificate.objects.create(record=record, approval=approval, kind=DocumentKind.CERTIFICATE,
-                                   number=f"B-{n}", state=Certificate.State.ISSUED, numbered_at=timezone.now(),
-                                   issued_at=timezone.now(), pdf=default_storage.save(f"c/B-{n}.pdf",
-                                                                                      ContentFile(b"%PDF-1.7 b")))
-
-
 def test_the_batch_page_names_the_module_in_its_breadcrumbs(login, admin, approver, start, jobs):
     from metrology.certificates.downloads import download_batch_create
     from metrology.core.permissions import MODULES
 
-    _cheap(start, approver, 2)
+    cheap_certificates(start, approver, 2)
     batch = download_batch_create(actor=admin, certificates=Certificate.objects.all())
     page = login(admin).get(reverse("desk:certificates_downloadbatch_page", args=[batch.pk])).content.decode()
     breadcrumbs = re.search(r'(?s)<div class="breadcrumbs".*?</div>', page).group()
@@ -224,7 +213,7 @@ def test_a_batch_left_running_by_a_killed_worker_is_made_when_a_worker_starts_ag
                                                                                    jobs):
     from metrology.certificates.downloads import download_batch_create, download_batches_resume
 
-    _cheap(start, approver, 2)
+    cheap_certificates(start, approver, 2)
     batch = download_batch_create(actor=admin, certificates=Certificate.objects.all())
     DownloadBatch.objects.filter(pk=batch.pk).update(state=DownloadBatch.State.RUNNING, done=1)  # the worker died
     assert download_batches_resume() == 1
@@ -232,54 +221,3 @@ def test_a_batch_left_running_by_a_killed_worker_is_made_when_a_worker_starts_ag
     batch.refresh_from_db()
     assert (batch.state, batch.done, batch.total) == (DownloadBatch.State.DONE, 2, 2)
     assert download_batches_resume() == 0
-
-
-@pytest.fixture
-def new_page(live_server):
-    """A page of Debian's chromium (the launch of tests/browser/conftest.py), started and stopped with the
-    test: a session-long Playwright would keep its event loop running under the tests after it."""
-    import importlib.util
-
-    from playwright.sync_api import sync_playwright
-
-    spec = importlib.util.spec_from_file_location(
-        "certificate_browser_settings", Path(__file__).resolve().parents[1] / "browser" / "conftest.py")
-    shared = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(shared)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shared.CHROMIUM, args=shared.LAUNCH_ARGS, headless=True)
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        yield context.new_page
-        context.close()
-        browser.close()
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_the_batch_page_shows_the_progress_and_then_the_link_in_a_browser(new_page, admin, approver, start, jobs):
-    from metrology.certificates.downloads import download_batch_create
-    from metrology.testing.personas import PASSWORD
-
-    _cheap(start, approver, 3)
-    batch = download_batch_create(actor=admin, certificates=Certificate.objects.order_by("number"))
-    page = new_page()
-    failures = []
-    page.on("response", lambda response: failures.append(response.url) if response.status >= 400 else None)
-    url = reverse("desk:certificates_downloadbatch_page", args=[batch.pk])
-    page.goto(f"/login/?next={url}")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"**{url}")
-    from playwright.sync_api import expect
-
-    expect(page.locator("#download-batch")).to_have_attribute("data-state", "waiting")
-    expect(page.locator("#download-ready")).to_be_hidden()
-    jobs.run()
-    expect(page.locator("#download-batch")).to_have_attribute("data-state", "done")
-    expect(page.locator("#download-ready")).to_be_visible()
-    expect(page.locator("#download-link")).to_have_attribute(
-        "href", reverse("desk:certificates_downloadbatch_file", args=[batch.pk]))
-    assert page.locator("#download-progress").evaluate("bar => bar.value === bar.max")
-    assert failures == []

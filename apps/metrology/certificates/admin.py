@@ -32,7 +32,9 @@ from metrology.certificates.downloads import download_batch_create
 from metrology.certificates.errors import CertificateRefused
 from metrology.certificates.models import Certificate, DownloadBatch
 from metrology.certificates.selectors import batch_of, certificates, current_pdf, instrument
+from metrology.certificates.services import certificate_issue_again
 from metrology.core.desk import PermissionCodeAdmin, desk_site
+from metrology.core.permissions import perm
 from metrology.doctype.models import TestType
 
 
@@ -113,7 +115,7 @@ class CertificateAdmin(PermissionCodeAdmin):
     search_help_text = gettext_lazy("Search by certificate number, client or serial number.")
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    actions = ["download_selected"]
+    actions = ["download_selected", "issue_again"]
     change_list_template = "certificates/desk/change_list.html"
     empty_list_hint = gettext_lazy("Certificates appear here once approved records have been issued.")
 
@@ -154,7 +156,8 @@ class CertificateAdmin(PermissionCodeAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         return [
-            (None, {"fields": ("number", "kind", "state", "numbered_at", "issued_at", "files")}),
+            (None, {"fields": ("number", "kind", "state", "numbered_at", "issued_at", "files", "next_steps",
+                               "attempts", "last_error")}),
             (_("Instrument and client"), {"fields": ("instrument", "test_type", "client", "conclusion", "inspector",
                                                      "raw_record")}),
             (_("Voiding"), {"fields": ("voided_at", "voided_by", "void_reason", "replaces", "replaced_by_list")}),
@@ -177,6 +180,28 @@ class CertificateAdmin(PermissionCodeAdmin):
         return [("pdf", _("voided certificate (PDF)") if void else _("certificate (PDF)"), current_pdf(certificate)[0]),
                 ("original", _("original certificate before voiding (PDF)"), certificate.pdf if void else ""),
                 ("raw-record", _("raw record (PDF)"), certificate.raw_record_pdf)]
+
+    @admin.display(description=gettext_lazy("what can be done"))
+    def next_steps(self, certificate: Certificate) -> str:
+        if certificate.state == Certificate.State.ISSUED:
+            return format_html('<a class="button" href="{}">{}</a>', reverse("certificate-void", args=[certificate.pk]),
+                               _("Void the certificate"))
+        if certificate.state == Certificate.State.NUMBERED:
+            return _("Still being made. If it failed (see the last error), fix the cause and use the list's "
+                     "action “Issue again”.")
+        return "—"
+
+    @admin.action(description=gettext_lazy("Issue again (certificates still being made)"), permissions=["issue"])
+    def issue_again(self, request: HttpRequest, queryset):
+        try:
+            count = certificate_issue_again(actor=request.user, certificates=queryset)
+        except CertificateRefused as error:
+            messages.error(request, error.message)
+            return
+        messages.success(request, _("%(count)d certificate(s) queued to be issued again.") % {"count": count})
+
+    def has_issue_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(perm("certificates_edit"))
 
     @admin.display(description=gettext_lazy("raw record"))
     def raw_record(self, certificate: Certificate) -> str:

@@ -21,7 +21,7 @@ SIGNATURE_FIELD = "Issue"
 
 
 def signing_key() -> SigningKey:
-    return ensure_site_signing_key(settings.SITE.keys_dir, settings.INSTITUTE_NAME or "计量检定机构")
+    return ensure_site_signing_key(settings.SIGNING_DIR, settings.INSTITUTE_NAME or "计量检定机构")
 
 
 def verification_url(certificate: Certificate) -> str:

@@ -1,6 +1,6 @@
 """The institute's seal image (电子印章 image, R-4.3.12.4), printed in a layout's 机构印章 slot.
 
-An institute puts its own seal image as `seal.png` in the site's keys folder; a new site, and a demo,
+An institute uploads its own seal image in the Desk (`keys/signing/seal.png`); a new site, and a demo,
 get a drawn one (a red ring with the institute's name and a star) so that issuing works from the start.
 """
 
@@ -20,7 +20,7 @@ RED = (200, 16, 30, 255)
 
 
 def seal_path() -> Path:
-    return Path(settings.SITE.keys_dir) / SEAL_FILE
+    return Path(settings.SIGNING_DIR) / SEAL_FILE
 
 
 def site_seal_png() -> bytes:

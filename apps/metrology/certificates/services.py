@@ -110,3 +110,21 @@ def certificate_issue(*, approval_id: int, replaces_id: int | None = None) -> Ce
         _attempted(certificate, str(error))
         raise
     return _certificate_done(certificate, pdf, raw)
+
+
+@transaction.atomic
+def certificate_issue_again(*, actor, certificates) -> int:
+    """Queue again the issuing of certificates still being made (a failure fixed since: a layout bound, the
+    converter back); how many. Issuing is idempotent, so one queued twice is made once."""
+    from metrology.certificates.tasks import issue_certificate
+    from metrology.core.permissions import perm
+
+    if not actor.has_perm(perm("certificates_edit")):
+        raise CertificateRefused(_("You do not have permission to issue certificates again."))
+    waiting = list(certificates.filter(state=Certificate.State.NUMBERED))
+    for certificate in waiting:
+        audit_log(actor=actor, action="certificate.issue_again", obj=certificate,
+                  after={"attempts": certificate.attempts, "last_error": certificate.last_error})
+        approval_id, replaces_id = certificate.approval_id, certificate.replaces_id
+        transaction.on_commit(lambda a=approval_id, r=replaces_id: issue_certificate.enqueue(a, r))
+    return len(waiting)
