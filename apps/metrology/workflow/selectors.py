@@ -11,7 +11,7 @@ from metrology.accounts.models import Person
 from metrology.core.permissions import codes_held, perm
 from metrology.records.models import Record
 from metrology.workflow.canonical import content_sha256
-from metrology.workflow.models import Actor, RecordStep, Signature, Workflow, WorkflowState, WorkflowTransition
+from metrology.workflow.models import Actor, Meaning, RecordStep, Signature, Workflow, WorkflowState, WorkflowTransition
 
 # The orders a waiting list offers (R-4.3.11.3): by name, number, time and item.
 WAITING_ORDERS = {
@@ -76,7 +76,8 @@ def waiting_for(person: Person, *, order: str = "time", item: str = "") -> Query
     items = person.approved_items(timezone.localdate())
     review = Q(state__in={t.from_state.code for t in transitions}) & (Q(item__code__in=items) | Q(item__name__in=items))
     if transitions and not transitions[0].workflow.allow_one_person_in_several_roles:
-        review &= ~Q(inspector=person) & ~Q(signatures__signer=person, signatures__meaning__in=_review_meanings())
+        # not their own records, nor those they verified (a verifier's signature keeps it off their approvals)
+        review &= ~Q(inspector=person) & ~Q(signatures__signer=person, signatures__meaning=Meaning.VERIFIED)
     entry = entry_state_codes()
     returned = Q(inspector=person, state__in=entry, first_submitted_at__isnull=False)
     records = Record.objects.filter(review | returned if transitions else returned)
@@ -84,13 +85,6 @@ def waiting_for(person: Person, *, order: str = "time", item: str = "") -> Query
         records = records.filter(item__code=item)
     return (records.select_related("item", "sub_type__parent", "inspector").distinct()
             .order_by(*WAITING_ORDERS.get(order, WAITING_ORDERS["time"])))
-
-
-def _review_meanings() -> list[str]:
-    """A verifier's own signature on a record already keeps it off their approval list."""
-    from metrology.workflow.models import Meaning
-
-    return [Meaning.VERIFIED]
 
 
 def waiting_count(person: Person) -> int:
