@@ -12,7 +12,7 @@ export METROLOGY_SITES_DIR ?= $(CURDIR)/sites
 # `make test` installs and checks what the tests need too, and a missing piece is fatal there.
 PROFILE := $(if $(filter test,$(MAKECMDGOALS)),test,run)
 
-.PHONY: run test setup system-packages uno messages clean-venv
+.PHONY: run test setup system-packages uno sc-fonts messages clean-venv
 
 ## Command 1: set up everything, create the demo site on SQLite, serve http://$(HOST):$(PORT)
 run: setup
@@ -27,7 +27,7 @@ run: setup
 test: setup
 	@scripts/run-tests.sh
 
-setup: system-packages $(VENV)/.installed node_modules/.installed uno
+setup: system-packages $(VENV)/.installed node_modules/.installed uno sc-fonts
 
 system-packages:
 	@scripts/system-packages.sh $(PROFILE)
@@ -35,6 +35,10 @@ system-packages:
 # Every time (it is idempotent): a venv made by `make run` without python3-uno must not pass `make test`.
 uno: system-packages
 	@scripts/setup-uno.sh $(PROFILE)
+
+# Every time too (nothing is read when they are there): the SC faces of Noto CJK as fonts of their own.
+sc-fonts: system-packages $(VENV)/.installed
+	@$(BIN)/python scripts/sc-fonts.py $(PROFILE)
 
 $(VENV)/.installed: pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

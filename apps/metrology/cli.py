@@ -155,11 +155,13 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
     from metrology.certificates.downloads import download_batches_resume
     from metrology.certificates.resume import issuance_resume
+    from metrology.reports.exports import report_exports_resume
 
-    resumed, batches = issuance_resume(), download_batches_resume()
-    if resumed or batches:
-        print(f"metrology: 重新排队签发 {resumed} 份证书、{batches} 个批量下载 / queued {resumed} certificate(s) "
-              f"and {batches} download(s) again", file=sys.stderr)
+    resumed, batches, exports = issuance_resume(), download_batches_resume(), report_exports_resume()
+    if resumed or batches or exports:
+        print(f"metrology: 重新排队签发 {resumed} 份证书、{batches} 个批量下载、{exports} 个报表导出 / queued "
+              f"{resumed} certificate(s), {batches} download(s) and {exports} report export(s) again",
+              file=sys.stderr)
     if settings.SITE.job_backend == "rq":
         argv = ["rqworker", "default", "--job-class", "django_tasks_rq.Job"]
         return _django(argv + (["--burst"] if args.burst else []))

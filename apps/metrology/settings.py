@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "metrology.passkeys.apps.PasskeysConfig",
     "metrology.workflow.apps.WorkflowConfig",
     "metrology.certificates.apps.CertificatesConfig",
+    "metrology.reports.apps.ReportsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,7 +121,8 @@ def _database(url: str) -> dict:
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": DATABASE_LOCK_TIMEOUT,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA temp_store=MEMORY;",
         }
     elif engine == "django.db.backends.mysql":
         config["OPTIONS"] = {
@@ -209,7 +211,8 @@ STATIC_ROOT = SITE.path / "static"
 # Front-end libraries come from npm (package.json), installed into node_modules/ by `make setup`;
 # core.checks fails the start when one is missing.
 NODE_MODULES = Path(SITE.setting("node_modules", str(PACKAGE_DIR.parent.parent / "node_modules")))
-VENDOR_STATIC = {"signature_pad": NODE_MODULES / "signature_pad" / "dist"}
+VENDOR_STATIC = {"signature_pad": NODE_MODULES / "signature_pad" / "dist",
+                 "chart.js": NODE_MODULES / "chart.js" / "dist"}
 STATICFILES_DIRS = [PACKAGE_DIR / "static", *((f"vendor/{name}", path) for name, path in VENDOR_STATIC.items())]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when `collectstatic` has not run
 MEDIA_URL = "files/"

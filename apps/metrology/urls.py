@@ -11,6 +11,7 @@ from metrology.certificates.public import certificate_verify
 from metrology.certificates.signing_page import signing_page
 from metrology.certificates.void_page import void_page
 from metrology.core.desk import desk_site
+from metrology.core.jobs.views import job_rerun_page, jobs_page
 from metrology.core.views import api_docs, healthz
 
 desk_site.login_form = DeskLoginForm
@@ -25,6 +26,8 @@ urlpatterns = [
     path("logout/", desk_site.logout, name="logout"),
     path("desk/certificates/certificate/<int:pk>/void/", void_page, name="certificate-void"),
     path("desk/certificates/signing/", signing_page, name="certificate-signing"),
+    path("desk/jobs/", jobs_page, name="desk-jobs"),
+    path("desk/jobs/<str:job_id>/rerun/", job_rerun_page, name="desk-job-rerun"),
     path("desk/", desk_site.urls),
     path("m/", include("metrology.mobile.urls")),
     path("api/devices/", include("metrology.devices.urls")),

@@ -3,12 +3,13 @@ declares (#12): a Word layout saved on a Japanese system (ＭＳ 明朝 and 等�
 等线 in styles, runs and the header, `w:lang w:eastAsia="ja-JP"`) and an Excel layout in Japanese
 fonts, rendered and converted to PDF the way the platform prints them.
 
-`pdffonts` names the fonts the PDF embeds: the Song/Ming faces must come out as Noto Serif CJK and
-the Hei/Gothic ones as Noto Sans CJK. It cannot name the region: the Debian Noto CJK collections
-(.ttc) share one CFF table between their SC, TC, JP, KR and HK faces, so LibreOffice embeds every
-face under the table's name, NotoSerifCJKjp-… Which forms were printed is read from the glyphs
-embedded (CIDs), against the SC and JP faces' own character maps: 骨 is cid45042 in Serif SC and
-cid45041 in Serif JP.
+`pdffonts` names the fonts the PDF embeds: the Song/Ming faces must come out as NotoSerifCJKsc-… and
+the Hei/Gothic ones as NotoSansCJKsc-…, and no CJK font as JP. The Debian Noto CJK collections (.ttc)
+share one CFF table between their SC, TC, JP, KR and HK faces, named after the JP face, so LibreOffice
+embedded their SC face as NotoSerifCJKjp-…: the converter prints with the SC faces that `make setup`
+writes as fonts of their own (scripts/sc-fonts.py). Which forms were printed is also read from the
+glyphs embedded (CIDs), against the SC and JP faces' own character maps: 骨 is cid45042 in Serif SC
+and cid45041 in Serif JP.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from metrology.doctype.engine import compute
-from metrology.print_formats import east_asian
+from metrology.print_formats import converter, east_asian
 from metrology.print_formats.context import layout_context
 from metrology.print_formats.converter import convert_to_pdf
 from metrology.print_formats.east_asian import in_simplified_chinese
@@ -59,6 +60,9 @@ def required_tools() -> None:
     if missing:
         pytest.fail(f"not installed: {', '.join(missing)} - run scripts/system-packages.sh test",
                     pytrace=False)
+    if converter.missing_sc_fonts():
+        pytest.fail(f"not in {converter.SC_FONTS_DIR}: {', '.join(converter.missing_sc_fonts())}"
+                    " - run `make setup` (scripts/sc-fonts.py)", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +173,20 @@ def _pdffonts(pdf: bytes) -> list[str]:
     return listing.decode().splitlines()[2:]
 
 
+def _assert_simplified_chinese_fonts(pdf: bytes) -> None:
+    """pdffonts lists Noto Serif CJK SC and Noto Sans CJK SC subsets, embedded, and no other CJK font.
+
+    LibreOffice names a subset after the font dictionary (FDArray) of its glyphs, as in
+    NotoSerifCJKsc-Regular-VKana."""
+    fonts = _pdffonts(pdf)
+    cjk = [line for line in fonts if "CJK" in line]
+    name = re.compile(r"[A-Z]{6}\+Noto(Serif|Sans)CJKsc-Regular(?:-\w+)?")
+    styles = {name.fullmatch(line.split()[0]) for line in cjk}
+    assert None not in styles and {found.group(1) for found in styles} == {"Serif", "Sans"}, fonts
+    assert all(line.split()[-5:-3] == ["yes", "yes"] for line in cjk), fonts  # embedded, subset
+    assert not any("CJKjp" in line for line in fonts), fonts
+
+
 def _embedded_glyphs(pdf: bytes) -> dict[str, set[int]]:
     """{"Serif": CIDs, "Sans": CIDs} of the Noto CJK fonts the PDF embeds."""
     import pikepdf
@@ -226,10 +244,7 @@ def _word_pdf(data: bytes, *, normalised: bool = True) -> bytes:
 def test_a_layout_in_ms_mincho_and_ja_jp_prints_chinese_in_the_simplified_chinese_faces(cids):
     pdf = _word_pdf(_japanese_word_layout())
 
-    fonts = _pdffonts(pdf)
-    cjk = [line for line in fonts if "CJK" in line]
-    assert any("NotoSerifCJK" in line for line in cjk) and any("NotoSansCJK" in line for line in cjk), fonts
-    assert all(line.split()[-5:-3] == ["yes", "yes"] for line in cjk), fonts  # embedded, subset
+    _assert_simplified_chinese_fonts(pdf)
     glyphs = _embedded_glyphs(pdf)
     _assert_simplified(glyphs, cids, "Serif", SERIF_TEXT)
     _assert_simplified(glyphs, cids, "Sans", SANS_TEXT)
@@ -248,16 +263,22 @@ def test_an_excel_layout_in_japanese_fonts_prints_chinese_in_the_simplified_chin
     layout, _report = checked_layout(_japanese_excel_layout(), "xlsx", PACK)
     pdf = convert_to_pdf(render_layout(layout, _context()), suffix=".xlsx")
 
+    _assert_simplified_chinese_fonts(pdf)
     glyphs = _embedded_glyphs(pdf)
     _assert_simplified(glyphs, cids, "Serif", SERIF_TEXT)
     _assert_simplified(glyphs, cids, "Sans", SANS_TEXT)
 
 
 def test_a_layout_already_in_simplified_chinese_prints_exactly_as_before(tmp_path):
+    """Its styles name Noto Serif/Sans CJK SC, which LibreOffice finds installed (the collections' faces,
+    named NotoSerifCJKjp-… in the PDF as authored): rendered, they print in the same faces, written by
+    scripts/sc-fonts.py and named as SC fonts, Latin text included."""
     normalised, authored = (_word_pdf(CERTIFICATE.read_bytes(), normalised=flag) for flag in (True, False))
 
     assert _page_digests(normalised, tmp_path / "new") == _page_digests(authored, tmp_path / "authored")
-    assert _font_names(normalised) == _font_names(authored)
+    assert _font_names(normalised) == [name.replace("CJKjp-", "CJKsc-") for name in _font_names(authored)]
+    assert any("CJKjp-" in name for name in _font_names(authored))
+    assert not any("CJKjp" in name for name in _font_names(normalised))
 
 
 def _font_names(pdf: bytes) -> list[str]:
@@ -360,3 +381,18 @@ def test_a_rendered_part_declaring_entities_is_refused():
 
     with pytest.raises(east_asian.UnsafePart):
         in_simplified_chinese(out.getvalue(), "docx")
+
+
+def test_latin_text_in_a_noto_cjk_face_gets_the_written_face_and_other_latin_fonts_are_kept():
+    document = Document()
+    run = _east_asian_run(document.add_paragraph(), "JD-12 骨", font="宋体")
+    run._element.rPr.rFonts.set(qn("w:ascii"), "Noto Serif CJK JP")
+    run._element.rPr.rFonts.set(qn("w:cs"), "Noto Sans CJK SC")
+    out = io.BytesIO()
+    document.save(out)
+
+    fonts = _parts(in_simplified_chinese(out.getvalue(), "docx"))["word/document.xml"].find(f".//{qn('w:rFonts')}")
+
+    assert [fonts.get(qn(slot)) for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia")] == \
+        [east_asian.SERIF, "Times New Roman", east_asian.SANS, east_asian.SERIF]
+    assert east_asian.noto_cjk_face("Noto Sans Mono CJK SC") is None

@@ -78,7 +78,8 @@ class PersonAdmin(PermissionCodeAdmin):
             gettext_lazy("Basic information"),
             {"fields": ("name", "gender", "birth_date", "id_number", "education", "title", "position", "phone")},
         ),
-        (gettext_lazy("Roles and approved items"), {"fields": ("roles", "approved_items_display")}),
+        (gettext_lazy("Roles and approved items"),
+         {"fields": ("roles", "jurisdiction", "approved_items_display")}),
         (gettext_lazy("History"), {"fields": ("date_joined", "last_login", "deactivated_at")}),
     )
     add_fieldsets = (
@@ -87,7 +88,7 @@ class PersonAdmin(PermissionCodeAdmin):
             gettext_lazy("Basic information"),
             {"fields": ("name", "gender", "birth_date", "id_number", "education", "title", "position", "phone")},
         ),
-        (gettext_lazy("Roles"), {"fields": ("roles",)}),
+        (gettext_lazy("Roles"), {"fields": ("roles", "jurisdiction")}),
     )
 
     # -- display -------------------------------------------------------------------------------

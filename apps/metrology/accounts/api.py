@@ -38,7 +38,7 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = (
             "id", "username", "name", "gender", "birth_date", "id_number", "education", "title", "position",
-            "phone", "is_active", "roles", "qualifications", "approved_items", "password",
+            "phone", "jurisdiction", "is_active", "roles", "qualifications", "approved_items", "password",
         )
         read_only_fields = ("is_active",)
 

@@ -58,8 +58,9 @@ DEFAULT_ROLES: list[dict] = [
     {
         "code": "supervisor",
         "name": "政府监督员",
-        "description": "政府监督：只读查阅原始记录、证书和报表。",
-        "permissions": ["records_query", "certificates_query", "reports_query", "audit_query", "regulations_query"],
+        "description": "政府监督：只读查阅管辖区域内的原始记录、证书、报表和审计日志。",
+        # Nothing else (issue #13): not even the regulations, which belong to no jurisdiction.
+        "permissions": ["records_query", "certificates_query", "reports_query", "audit_query"],
     },
 ]
 

@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from metrology.accounts.id_numbers import birth_date_of, normalize_id_number, validate_id_number
+from metrology.accounts.jurisdiction import split_regions
 from metrology.accounts.usernames import normalize_username, stored_username
 from metrology.core.permissions import PERMISSION_CHOICES, code_of
 
@@ -90,6 +91,15 @@ class Person(AbstractBaseUser):
     title = models.CharField(_("professional title"), max_length=50, blank=True)
     position = models.CharField(_("position"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    jurisdiction = models.CharField(
+        _("jurisdiction"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The districts, separated by 、 or commas, whose records this person may see: a record belongs "
+            "when its user's address (使用单位地址) or client names one of them. Empty means the whole institute."
+        ),
+    )
     roles = models.ManyToManyField(Role, blank=True, related_name="people", verbose_name=_("roles"))
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Disabled people cannot log in; their history is kept.")
@@ -118,6 +128,7 @@ class Person(AbstractBaseUser):
         clash = Person.objects.filter(username__iexact=normalize_username(self.username)).exclude(pk=self.pk)
         if self.username and clash.exists():
             raise ValidationError({"username": _("This account name is already taken.")})
+        self.jurisdiction = "、".join(split_regions(self.jurisdiction))
         self.id_number = normalize_id_number(self.id_number or "") or None
         if self.id_number:
             try:

@@ -123,7 +123,9 @@ class CertificateAdmin(PermissionCodeAdmin):
         css = {"all": ("certificates/desk/desk.css",)}
 
     def get_queryset(self, request: HttpRequest):
-        return certificates()
+        from metrology.accounts.jurisdiction import certificates_in_jurisdiction
+
+        return certificates_in_jurisdiction(request.user, certificates())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -243,7 +245,7 @@ class CertificateAdmin(PermissionCodeAdmin):
     def file_view(self, request: HttpRequest, certificate_id: int, part: str) -> HttpResponse:
         """One of the certificate's files, named by its number (RFC 5987 `filename*` when not ASCII)."""
         self._allowed(request)
-        certificate = get_object_or_404(Certificate, pk=certificate_id)
+        certificate = get_object_or_404(self.get_queryset(request), pk=certificate_id)
         original, raw_record = _("original"), _("raw record")
         names = {"pdf": f"{certificate.number}.pdf", "original": f"{certificate.number}-{original}.pdf",
                  "raw-record": f"{certificate.number}-{raw_record}.pdf"}

@@ -17,13 +17,10 @@ from metrology.certificates.errors import CertificateRefused
 from metrology.certificates.models import Certificate
 from metrology.certificates.seal import site_seal_png
 from metrology.doctype.document_kinds import DocumentKind
-from metrology.print_formats.context import layout_context
-from metrology.print_formats.converter import convert_to_pdf
 from metrology.print_formats.keys import SEAL_KEY
-from metrology.print_formats.layouts import checked_layout, render_layout
 from metrology.print_formats.services import library_basis
 from metrology.records.models import Record
-from metrology.records.preview import bound_layout, document_values
+from metrology.records.preview import bound_layout, layout_pdf, work_fields
 from metrology.workflow.models import Meaning
 from metrology.workflow.selectors import round_signatures
 
@@ -33,12 +30,6 @@ SLOTS = {Meaning.INSPECTED: ("检定员签名", "检定员"), Meaning.VERIFIED: 
 NUMBER_KEYS = {DocumentKind.NOTICE: "通知书编号"}
 
 
-def _standards(record: Record) -> list[dict[str, Any]]:
-    return [{"名称": used.standard.name, "证书编号": used.standard.certificate_number,
-             "有效期至": used.valid_until.isoformat()}
-            for used in record.standards_used.select_related("standard").order_by("id")]
-
-
 def _fields_and_images(certificate: Certificate, issued_on: dt.date) -> tuple[dict[str, Any], dict[str, bytes]]:
     record = certificate.record
     definition = record.version.definition
@@ -46,8 +37,8 @@ def _fields_and_images(certificate: Certificate, issued_on: dt.date) -> tuple[di
         NUMBER_KEYS.get(certificate.kind, "证书编号"): certificate.number,
         "原始记录编号": record.raw_record_number or "", "检定依据": library_basis(definition),
         "机构名称": settings.INSTITUTE_NAME, "计量器具名称": record.item.name, "签发日期": issued_on.isoformat(),
-        "计量标准器": _standards(record),
         "替代证书编号": certificate.replaces.number if certificate.replaces_id else "",
+        **work_fields(record),  # 计量标准器 (a row per standard), 检定地点, 环境温度, 相对湿度
     }
     images: dict[str, bytes] = {SEAL_KEY: site_seal_png()}
     for meaning, signature in round_signatures(record).items():
@@ -64,11 +55,7 @@ def _rendered_pdf(record: Record, kind: str, fields: dict[str, Any], images: dic
         raise CertificateRefused(_("No layout is bound to the procedure for %(kind)s, so the record cannot be "
                                    "issued; please ask the template manager to upload one, then issue it again.")
                                  % {"kind": DocumentKind(kind).label})
-    definition = record.version.definition
-    with version.file.open("rb") as handle:
-        layout, _report = checked_layout(handle.read(), version.format, definition)
-    context = layout_context(definition, document_values(record, kind), fields)
-    return convert_to_pdf(render_layout(layout, context, images), suffix=f".{version.format}")
+    return layout_pdf(record, version, kind, fields, images)
 
 
 def certificate_pdf(certificate: Certificate, issued_on: dt.date) -> bytes:

@@ -124,20 +124,20 @@ def _zip(batch: DownloadBatch) -> tuple[str, str, int]:
             manifest, done, reported = [], 0, time.monotonic()
             for certificate in _each(batch.certificates):
                 for entry in entries(certificate):
-                    digest = _add(archive, entry, certificate)
+                    digest = zip_add(archive, entry, certificate)
                     manifest.append(_manifest_row(certificate, entry, digest))
                     done += 1
                     if time.monotonic() - reported >= PROGRESS_EVERY:
                         DownloadBatch.objects.filter(pk=batch.pk).update(done=done)
                         reported = time.monotonic()
             _write_manifest(archive, manifest)
-        digest = _sha256_of(spool)
+        digest = sha256_of(spool)
         spool.seek(0)
         name = default_storage.save(f"{FOLDER}/batch-{batch.pk}-{digest[:12]}.zip", File(spool, name="batch.zip"))
     return name, digest, done
 
 
-def _add(archive: zipfile.ZipFile, entry: Entry, certificate: Certificate) -> str:
+def zip_add(archive: zipfile.ZipFile, entry: Entry, certificate: Certificate) -> str:
     stamp = timezone.localtime(certificate.issued_at or certificate.numbered_at)
     info = zipfile.ZipInfo(entry.name, date_time=(max(stamp.year, 1980), *stamp.timetuple()[1:6]))
     info.compress_type = zipfile.ZIP_STORED
@@ -184,7 +184,7 @@ def _write_manifest(archive: zipfile.ZipFile, rows: list[list[str]]) -> None:
         writer.writerows([_cell(value) for value in row] for row in rows)
 
 
-def _sha256_of(handle) -> str:
+def sha256_of(handle) -> str:
     handle.seek(0)
     digest = hashlib.sha256()
     while chunk := handle.read(CHUNK):

@@ -56,6 +56,12 @@ class AuditEventAdmin(PermissionCodeAdmin):
     fields = readonly_fields = [_shown(f.name) for f in AuditEvent._meta.fields]
     list_per_page = 100
 
+    def get_queryset(self, request: HttpRequest):
+        """A person with a jurisdiction sees only the rows about its records and certificates."""
+        from metrology.accounts.jurisdiction import audit_in_jurisdiction
+
+        return audit_in_jurisdiction(request.user, super().get_queryset(request))
+
     @admin.display(description=_("action"), ordering="action")
     def action_shown(self, event: AuditEvent) -> str:
         return action_label(event.action)

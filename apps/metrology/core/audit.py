@@ -107,6 +107,7 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "workflow.saved": _("review workflow changed"),
     "record.standard_added": _("standard used noted on a raw record"),
     "record.attachment_added": _("attachment added to a raw record"),
+    "record.conditions_set": _("work conditions noted on a raw record"),
     "standard.saved": _("measurement standard saved"),
     "device.registered": _("device registered"),
     "device.enabled": _("device enabled"),
@@ -117,9 +118,13 @@ AUDIT_ACTIONS: dict[str, Promise] = {
     "certificate.issue_again": _("certificate issuing queued again"),
     "signing_certificate.installed": _("signing certificate replaced"),
     "seal.installed": _("seal image replaced"),
+    "report.saved": _("report saved"),
+    "report.deleted": _("report deleted"),
+    "report.exported": _("report exported"),
     "passkey.registered": _("fingerprint or face registered"),
     "passkey.revoked": _("fingerprint or face removed"),
     "passkey.confirmed": _("signer confirmed by fingerprint or face"),
+    "job.rerun": _("failed background job run again"),
 }
 
 

@@ -283,7 +283,8 @@ def keys_view(request: HttpRequest, procedure_id: int, admin_site) -> HttpRespon
     context = {
         **admin_site.each_context(request),
         "title": _("Keys a layout of %(procedure)s can use") % {"procedure": procedure},
-        "procedure": procedure, "scalars": sorted(keys.scalars.items()), "grids": sorted(keys.grids.items()),
+        "procedure": procedure, "scalars": sorted(keys.scalars.items()),
+        "grids": sorted({**keys.document_grids, **keys.grids}.items()),
         "kinds": DocumentKind.choices, "opts": Layout._meta,
     }
     return TemplateResponse(request, "print_formats/keys.html", context)

@@ -4,7 +4,9 @@ Each process keeps one warm unoserver + soffice (started on first use, restarted
 recycled after RECYCLE_AFTER documents, stopped with the process). Without a usable .venv-uno
 (see scripts/setup-uno.sh) every document is converted by a cold `soffice --convert-to pdf`.
 LibreOffice always runs with FONTCONFIG_FILE=fonts/fonts.conf so Chinese Word/WPS font names
-(宋体, 黑体, …) resolve to Noto CJK SC.
+(宋体, 黑体, …) resolve to Noto CJK SC: to the SC faces that `make setup` writes into SC_FONTS_DIR
+(scripts/sc-fonts.py), which PDFs name NotoSerifCJKsc-…, else to the system's (same glyphs, named
+NotoSerifCJKjp-…). Without them documents still print, with a warning and a degraded health check.
 
 Convert only documents the platform rendered itself (see TECH-NOTES §3, security).
 """
@@ -27,7 +29,8 @@ import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConverterError", "convert_to_pdf", "converter_status", "shutdown", "warm_server_pid"]
+__all__ = ["ConverterError", "convert_to_pdf", "converter_status", "missing_sc_fonts", "shutdown",
+           "warm_server_pid"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 FONTS_CONF = PACKAGE_DIR / "fonts" / "fonts.conf"
 LAUNCHER = PACKAGE_DIR / "converter_unoserver.py"
 REPO_ROOT = Path(__file__).resolve().parents[3]
+SC_FONTS_DIR = REPO_ROOT / ".venv" / "share" / "metrology-fonts"  # fonts.conf's <dir>, sc-fonts.py's target
+SC_FONT_FILES = ("NotoSerifCJKsc-Regular.otf", "NotoSerifCJKsc-Bold.otf",
+                 "NotoSansCJKsc-Regular.otf", "NotoSansCJKsc-Bold.otf")
 
 UNO_PYTHON_ENV = "METROLOGY_UNO_PYTHON"
 SOFFICE_ENV = "METROLOGY_SOFFICE"
@@ -51,6 +57,8 @@ UNOSERVER_API = "3"
 # cold conversion's CPU time as well (the warm server lives long; its documents have their timeout).
 LIBREOFFICE_MEMORY_BYTES = 2 * 1024**3
 
+SC_FONTS_MESSAGE = ("Simplified Chinese fonts missing in {folder} ({files}): PDFs name Chinese fonts "
+                    "NotoSerifCJKjp-… (run `make setup`, or scripts/sc-fonts.py)")
 MISSING_MESSAGE = (
     "LibreOffice is not installed: documents cannot be converted to PDF "
     "(apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
@@ -82,6 +90,7 @@ _lock = threading.RLock()
 _warm: _WarmServer | None = None
 _warm_failure: tuple[float, str] | None = None  # (monotonic time, reason) of the last failed start
 _work_dir: Path | None = None
+_warned_fonts = False
 
 
 def _forget_parent_state() -> None:
@@ -126,6 +135,10 @@ def converter_status() -> dict[str, object]:
     """{"ok", "mode": "warm"|"cold"|"missing", "detail"} for the health page; starts nothing."""
     if _find_soffice() is None:
         return {"ok": False, "mode": "missing", "detail": MISSING_MESSAGE}
+    return _with_fonts(_running_status())
+
+
+def _running_status() -> dict[str, object]:
     server = _warm
     if server is not None and server.process.poll() is None:
         detail = (f"unoserver pid {server.process.pid} on 127.0.0.1:{server.port}, "
@@ -139,6 +152,22 @@ def converter_status() -> dict[str, object]:
         return {"ok": True, "mode": "cold",
                 "detail": f"warm LibreOffice failed to start ({_warm_failure[1]}); converting with soffice"}
     return {"ok": True, "mode": "warm", "detail": f"warm LibreOffice starts on first use ({python})"}
+
+
+def missing_sc_fonts() -> list[str]:
+    """The files of SC_FONT_FILES that are not in SC_FONTS_DIR."""
+    return [name for name in SC_FONT_FILES if not (SC_FONTS_DIR / name).is_file()]
+
+
+def _sc_fonts_message() -> str | None:
+    missing = missing_sc_fonts()
+    return SC_FONTS_MESSAGE.format(folder=SC_FONTS_DIR, files=", ".join(missing)) if missing else None
+
+
+def _with_fonts(status: dict[str, object]) -> dict[str, object]:
+    """A converter without the SC fonts prints, but not as designed: the health check is degraded."""
+    message = _sc_fonts_message()
+    return status if message is None else {**status, "ok": False, "detail": f"{status['detail']}; {message}"}
 
 
 def warm_server_pid() -> int | None:
@@ -384,6 +413,11 @@ def _uno_python() -> Path | None:
 
 
 def _libreoffice_env() -> dict[str, str]:
+    global _warned_fonts
+    message = _sc_fonts_message()
+    if message and not _warned_fonts:
+        logger.warning("%s; printing with the system's Noto CJK SC faces", message)
+    _warned_fonts = bool(message)
     env = {key: value for key, value in os.environ.items()
            if key not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}}
     env["FONTCONFIG_FILE"] = str(FONTS_CONF)

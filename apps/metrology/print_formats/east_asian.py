@@ -7,13 +7,19 @@ Japanese forms of 骨, 直, 今 … even in Noto Serif CJK SC, whose `locl` feat
 Before conversion the rendered document is therefore rewritten in memory: every East Asian font
 slot names a Simplified Chinese face that is installed (a Song/Ming/Kai style face becomes SERIF, a
 Hei/Gothic style one SANS), theme references for East Asian text are replaced by that face, and
-every East Asian language becomes LANGUAGE. Latin and complex-script fonts and languages are kept.
+every East Asian language becomes LANGUAGE. Latin and complex-script fonts and languages are kept,
+except a Noto Serif/Sans CJK face named for them: it becomes SERIF/SANS, whose Latin glyphs are the same.
 In an .xlsx, whose cells have one font name for all scripts and no language, only East Asian font
 names are replaced.
 
 The faces and the language are set here and nowhere else: an institute with licensed fonts
-(SimSun, SimHei …) names them in SERIF and SANS. Runs inside the render's bounded child
-(layouts.render_layout); a part that declares a DOCTYPE or entities is refused.
+(SimSun, SimHei …) names them in SERIF and SANS. SERIF and SANS are the Simplified Chinese faces of
+Debian's Noto CJK collections that `make setup` writes as fonts of their own (scripts/sc-fonts.py), so
+that PDFs name them NotoSerifCJKsc-… and NotoSansCJKsc-…; without them, fonts/fonts.conf gives
+LibreOffice the system's Noto Serif/Sans CJK SC (the same glyphs, named after the JP face).
+
+Runs inside the render's bounded child (layouts.render_layout); a part that declares a DOCTYPE or
+entities is refused.
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from lxml import etree
 
 from metrology.core.office_xml import XmlPartProblem, check_xml_part
 
-SERIF = "Noto Serif CJK SC"
-SANS = "Noto Sans CJK SC"
+SERIF = "Metrology Serif SC"  # scripts/sc-fonts.py FAMILIES
+SANS = "Metrology Sans SC"
 LANGUAGE = "zh-CN"
 
 # Parts of a face's name (after NFKC and case folding) that make it a Hei/Gothic (sans) face; any other
@@ -186,9 +192,29 @@ def _theme_script(language: str) -> str:
 # ---------------------------------------------------------------- Word
 
 
+def noto_cjk_face(name: str | None) -> str | None:
+    """SERIF or SANS for a Noto Serif or Sans CJK face of any region, else None."""
+    folded = " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+    if folded.startswith("noto serif cjk"):
+        return SERIF
+    return SANS if folded.startswith("noto sans cjk") else None
+
+
+def _noto_cjk_slots(element: etree._Element, attributes: tuple[str, ...]) -> int:
+    """Latin or complex-script slots that name a Noto CJK face name SERIF/SANS. Returns the changes."""
+    changes = 0
+    for attribute in attributes:
+        face = noto_cjk_face(element.get(attribute))
+        if face is not None:
+            element.set(attribute, face)
+            changes += 1
+    return changes
+
+
 def _word_fonts(root: etree._Element, themes: dict[str, str]) -> int:
     changes = 0
     for fonts in root.iter(w("rFonts")):
+        changes += _noto_cjk_slots(fonts, (w("ascii"), w("hAnsi"), w("cs")))
         theme = fonts.attrib.pop(w("eastAsiaTheme"), None)
         if theme is not None:
             face = themes["major" if theme.startswith("major") else "minor"]
@@ -269,6 +295,8 @@ def _drawing_fonts(root: etree._Element, themes: dict[str, str]) -> int:
         if font.get("script") in CJK_SCRIPTS and font.get("typeface") != face:
             font.set("typeface", face)
             changes += 1
+    for element in root.iter(f"{{{A}}}latin", f"{{{A}}}cs"):
+        changes += _noto_cjk_slots(element, ("typeface",))
     for element in root.iter(f"{{{A}}}rPr", f"{{{A}}}defRPr", f"{{{A}}}endParaRPr"):
         if element.get("altLang") not in (None, LANGUAGE):
             element.set("altLang", LANGUAGE)

@@ -84,7 +84,7 @@ def lint(sources: list[str], bookmarks: list[str], keys: AvailableKeys, *, spann
         report.errors.append(_("The %(kind)s %(name)s matches no field of the procedure.")
                              % {"kind": kind, "name": name})
     for grid, columns in sorted(refs.columns.items()):
-        for column in sorted(columns - set(keys.grids.get(grid, {}))):
+        for column in sorted(columns - set(keys.columns_of(grid))):
             report.errors.append(_("%(grid)s has no column %(column)s.") % {"grid": grid, "column": column})
     report.errors.extend(_("The bookmark %(name)s spans several paragraphs; keep a bookmark within one "
                            "paragraph.") % {"name": name} for name in spanning)

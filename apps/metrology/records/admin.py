@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from metrology.core.desk import PermissionCodeAdmin, desk_site
 from metrology.doctype.engine import effective_fields
 from metrology.print_formats.context import display
+from metrology.records.conditions import CONDITION_FIELDS
 from metrology.records.models import Record, Standard, WorkInProgress
 from metrology.records.monitoring import STALE_AFTER, work_in_progress
 from metrology.records.selectors import record_changes_after_submission, records
@@ -52,7 +53,9 @@ class RecordAdmin(PermissionCodeAdmin):
         css = {"all": ("workflow/workflow.css",)}  # the review history block (workflow/history.html)
 
     def get_queryset(self, request: HttpRequest):
-        return records()
+        from metrology.accounts.jurisdiction import records_in_jurisdiction
+
+        return records_in_jurisdiction(request.user, records())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # records are started on the phone, by a qualified inspector
@@ -81,7 +84,8 @@ class RecordAdmin(PermissionCodeAdmin):
             (_("Entered values"), {"fields": ("entered_values",)}),
             (_("Computed results"), {"fields": ("computed_results",)}),
             (_("Verdict"), {"fields": ("conclusion", "failed_item_list")}),
-            (_("Standards used and attachments"), {"fields": ("standards_used", "attachment_list")}),
+            (_("Standards used and attachments"), {"fields": ("standards_used", "work_conditions",
+                                                              "attachment_list")}),
             (_("Changes after submission"), {"fields": ("changes",), "description": _(
                 "Every change made after the record was first submitted, with its reason.")}),
             (_("Review and signatures"), {"fields": ("review_history",)}),
@@ -127,6 +131,12 @@ class RecordAdmin(PermissionCodeAdmin):
     def standards_used(self, record: Record) -> str:
         used = record.standards_used.select_related("standard", "added_by")
         return render_to_string("records/record_standards.html", {"used": used})
+
+    @admin.display(description=gettext_lazy("work conditions"))
+    def work_conditions(self, record: Record) -> str:
+        conditions = [(Record._meta.get_field(name).verbose_name, getattr(record, name))
+                      for name in CONDITION_FIELDS]
+        return render_to_string("records/record_conditions.html", {"conditions": conditions})
 
     @admin.display(description=gettext_lazy("attachments"))
     def attachment_list(self, record: Record) -> str:
@@ -208,10 +218,11 @@ class StandardAdmin(PermissionCodeAdmin):
     desk_order = 30
     view_permissions = ("devices_query", "records_query")
     manage_permissions = (STANDARDS_PERMISSION,)
-    list_display = ("name", "certificate_number", "valid_from", "valid_until", "validity")
+    list_display = ("name", "measuring_range", "accuracy", "certificate_number", "valid_from", "valid_until",
+                    "validity")
     list_filter = (ValidityFilter,)
     search_fields = ("name", "certificate_number")
-    fields = ("name", "certificate_number", "valid_from", "valid_until")
+    fields = ("name", "measuring_range", "accuracy", "certificate_number", "valid_from", "valid_until")
     empty_list_hint = gettext_lazy("Add the institute's measurement standards with the validity of their "
                                    "certificates; inspectors choose from this list.")
 
@@ -260,7 +271,7 @@ class WorkInProgressAdmin(PermissionCodeAdmin):
         unknown = sorted(set(request.GET) - {"part"})
         if unknown:
             raise DisallowedModelAdminLookup(f"Filtering by {unknown[0]} not allowed")
-        context = {"work": work_in_progress(), "stale_hours": int(STALE_AFTER.total_seconds() // 3600)}
+        context = {"work": work_in_progress(person=request.user), "stale_hours": int(STALE_AFTER.total_seconds() // 3600)}
         if request.GET.get("part") == "table":
             return TemplateResponse(request, "records/monitoring_table.html", context)
         context.update({**self.admin_site.each_context(request), "title": _("Work in progress"),

@@ -20,6 +20,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from metrology.accounts.jurisdiction import records_in_jurisdiction
 from metrology.core.api import HasCode
 from metrology.core.permissions import perm
 from metrology.devices.sessions import OnAuthorisedDevice, session_device_identifier
@@ -27,6 +28,7 @@ from metrology.doctype.document_kinds import DocumentKind
 from metrology.doctype.engine import effective_fields
 from metrology.doctype.models import Item, TestType
 from metrology.records import preview, selectors, services
+from metrology.records.conditions import record_conditions, record_conditions_set
 from metrology.records.entry import entry_plan, live_results
 from metrology.records.models import Record, Standard
 from metrology.records.photos import FILE_ID_PATTERN, content_type_of, photo_attach, photo_open
@@ -34,7 +36,7 @@ from metrology.records.photos import FILE_ID_PATTERN, content_type_of, photo_att
 # What the app needs to draw a field; formulas stay on the server (a computed field is only shown).
 FIELD_KEYS = ("key", "label", "type", "unit", "required", "options", "min", "max", "resolution", "help",
               "default", "display_interval", "max_length", "common")
-WRITE_ACTIONS = frozenset({"create", "values", "standards", "attachments", "photos"})
+WRITE_ACTIONS = frozenset({"create", "values", "standards", "attachments", "photos", "conditions"})
 PREVIEW_ACTIONS = frozenset({"preview", "preview_state", "preview_pdf"})
 JOB_ID = r"(?P<job>[0-9A-Za-z_-]{1,64})"
 
@@ -105,6 +107,19 @@ class StandardUseSerializer(serializers.Serializer):
     standard = serializers.PrimaryKeyRelatedField(queryset=Standard.objects.all())
 
 
+class ConditionsSerializer(serializers.Serializer):
+    """All three at once; one left out is cleared. Their lengths are the service's to check (its message
+    names the field)."""
+
+    place = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
+                                  help_text=_("Where the work was done, at most 200 characters."))
+    temperature = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
+                                        help_text=_("As read, with its unit, e.g. 20.5 ℃."))
+    humidity = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
+                                     help_text=_("As read, with its unit (percent relative humidity)."))
+    request_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
 class AttachmentSerializer(serializers.Serializer):
     file_id = serializers.CharField(max_length=200)
     caption = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -125,14 +140,15 @@ class RecordSerializer(serializers.ModelSerializer):
     test_type = serializers.SerializerMethodField()
     inspector = serializers.CharField(source="inspector.username")
     standards = serializers.SerializerMethodField()
+    conditions = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Record
         fields = ("id", "version", "item", "item_name", "test_type", "sub_type", "inspector", "state",
                   "raw_record_number", "client", "serial_number", "instrument_model", "inputs",
-                  "results", "conclusion", "failed_items", "prefilled_from", "standards", "attachments",
-                  "created_at", "updated_at", "first_submitted_at", "submitted_at")
+                  "results", "conclusion", "failed_items", "prefilled_from", "standards", "conditions",
+                  "attachments", "created_at", "updated_at", "first_submitted_at", "submitted_at")
         read_only_fields = fields
 
     def get_test_type(self, record: Record) -> str:
@@ -140,7 +156,11 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def get_standards(self, record: Record) -> list[dict[str, Any]]:
         return [{"id": u.standard_id, "name": u.standard.name, "certificate_number": u.standard.certificate_number,
+                 "measuring_range": u.standard.measuring_range, "accuracy": u.standard.accuracy,
                  "valid_until": u.valid_until.isoformat()} for u in record.standards_used.select_related("standard")]
+
+    def get_conditions(self, record: Record) -> dict[str, str]:
+        return record_conditions(record)
 
     def get_attachments(self, record: Record) -> list[dict[str, Any]]:
         return [{"file_id": a.file_id, "caption": a.caption} for a in record.attachments.all()]
@@ -190,7 +210,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if self.action == "list":
             return selectors.tasks_of(inspector=user)
         if user.has_perm(perm("records_query")):
-            return selectors.records()
+            return records_in_jurisdiction(user, selectors.records())
         return selectors.records().filter(inspector=user)
 
     @extend_schema(request=StartSerializer, responses=RecordSerializer)
@@ -274,6 +294,15 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         services.record_standard_add(actor=request.user, record=record, **_valid(StandardUseSerializer, request))
         return Response(RecordSerializer(selectors.record_get(pk=record.pk)).data)
 
+    @extend_schema(request=ConditionsSerializer, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def conditions(self, request, pk=None) -> Response:
+        """Note the place of the work and the ambient temperature and relative humidity (while the
+        record is in its inspector's hands); answers the record's conditions."""
+        record = record_conditions_set(actor=request.user, record=self.get_object(),
+                                       **_valid(ConditionsSerializer, request))
+        return Response(record_conditions(record))
+
     @extend_schema(request=AttachmentSerializer, responses=RecordSerializer)
     @action(detail=True, methods=["post"])
     def attachments(self, request, pk=None) -> Response:
@@ -311,7 +340,8 @@ class StandardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Standard
-        fields = ("id", "name", "certificate_number", "valid_from", "valid_until", "usable")
+        fields = ("id", "name", "certificate_number", "measuring_range", "accuracy", "valid_from",
+                  "valid_until", "usable")
 
     def get_usable(self, standard: Standard) -> bool:
         return standard.is_valid_on(timezone.localdate())

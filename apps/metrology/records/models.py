@@ -63,6 +63,13 @@ class Record(models.Model):
     next_verification_date = models.DateField(_("next verification date"), null=True, blank=True)
     conclusion_note = models.CharField(_("notes on the conclusion"), max_length=500, blank=True)
 
+    # Where and under what conditions the work was done (JJF 1069, ISO/IEC 17025 7.8): records/conditions.py.
+    place = models.CharField(_("place of verification"), max_length=200, blank=True)
+    temperature = models.CharField(_("ambient temperature"), max_length=50, blank=True,
+                                   help_text=_("As read, with its unit, e.g. 20.5 ℃."))
+    humidity = models.CharField(_("relative humidity"), max_length=50, blank=True,
+                                help_text=_("As read, with its unit (percent relative humidity)."))
+
     inputs = models.JSONField(_("entered values"), default=dict, blank=True)
     results = models.JSONField(_("computed results"), default=dict, blank=True)
     conclusion = models.CharField(_("verification conclusion"), max_length=20, blank=True)
@@ -123,6 +130,9 @@ class Standard(models.Model):
 
     name = models.CharField(_("standard name"), max_length=200)
     certificate_number = models.CharField(_("certificate number"), max_length=100, unique=True)
+    measuring_range = models.CharField(_("measuring range"), max_length=200, blank=True)
+    accuracy = models.CharField(_("accuracy class, maximum permissible error or uncertainty"), max_length=200,
+                                blank=True, help_text=_("As its certificate states it."))
     valid_from = models.DateField(_("valid from"), null=True, blank=True,
                                   help_text=_("The date its verification or calibration certificate was issued."))
     valid_until = models.DateField(_("valid until"))

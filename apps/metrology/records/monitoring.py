@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from metrology.accounts.jurisdiction import records_in_jurisdiction
 from metrology.records.models import Record
 from metrology.workflow.selectors import open_states
 
@@ -80,13 +81,14 @@ def _age_band(now: dt.datetime) -> Case:
                 default=Value(AGE_BANDS[-1].code), output_field=CharField())
 
 
-def work_in_progress(*, now: dt.datetime | None = None) -> WorkInProgress:
-    """Records in a state of the workflow that is not final (R-4.1.2.4 d)."""
+def work_in_progress(*, now: dt.datetime | None = None, person=None) -> WorkInProgress:
+    """Records in a state of the workflow that is not final (R-4.1.2.4 d), of the person's jurisdiction."""
     now = now or timezone.now()
     states = open_states()
     names = {state.code: state.name for state in states}
     entry = {state.code for state in states if state.allows_entry}
-    grouped = (Record.objects.filter(state__in=names).annotate(age=_age_band(now))
+    records = Record.objects.all() if person is None else records_in_jurisdiction(person, Record.objects.all())
+    grouped = (records.filter(state__in=names).annotate(age=_age_band(now))
                .values("state", "inspector__name", "item__name", "age")
                .annotate(count=Count("id"), oldest=Min("created_at"), last=Max("updated_at"))
                .order_by("state", "inspector__name", "item__name", "oldest"))

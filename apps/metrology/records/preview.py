@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 
+from metrology.accounts.jurisdiction import records_in_jurisdiction, regions
 from metrology.accounts.models import Person
 from metrology.core.permissions import perm
 from metrology.doctype.document_kinds import DocumentKind
@@ -26,6 +27,7 @@ from metrology.print_formats.models import Layout, LayoutVersion
 from metrology.print_formats.preview import preview_made
 from metrology.print_formats.services import library_basis
 from metrology.records.entry import entry_plan, live_results
+from metrology.records.conditions import conditions_printed
 from metrology.records.errors import RecordRefused
 from metrology.records.models import Record
 from metrology.records.selectors import record_context, record_get
@@ -37,10 +39,12 @@ PENDING_NUMBERS = {"证书编号": "（证书编号）", "通知书编号": "（
 
 
 def may_preview(actor: Person, record: Record) -> bool:
-    """Whoever may read the record: a records reader, or its own inspector."""
-    if actor.has_perm(perm("records_query")):
+    """Whoever may read the record: its own inspector, or a records reader whose jurisdiction holds it."""
+    if record.inspector_id == actor.pk and actor.has_perm(perm("records_enter")):
         return True
-    return record.inspector_id == actor.pk and actor.has_perm(perm("records_enter"))
+    if not actor.has_perm(perm("records_query")):
+        return False
+    return not regions(actor) or records_in_jurisdiction(actor, Record.objects.filter(pk=record.pk)).exists()
 
 
 def _live(record: Record) -> dict[str, Any]:
@@ -143,22 +147,45 @@ def document_values(record: Record, kind: str) -> dict[str, Any]:
     return {**record.inputs, **live["values"], "检定结论": "", "不合格项目": []}
 
 
+def standards_printed(record: Record) -> list[dict[str, str]]:
+    """The standards used, one row each, as a layout prints them (`{%tr for s in 计量标准器 %}`)."""
+    return [{"名称": used.standard.name, "测量范围": used.standard.measuring_range,
+             "准确度": used.standard.accuracy, "证书编号": used.standard.certificate_number,
+             "有效期至": used.valid_until.isoformat()}
+            for used in record.standards_used.select_related("standard").order_by("id")]
+
+
+def work_fields(record: Record) -> dict[str, Any]:
+    """What every document of the record prints about the work itself: the standards used, the place
+    and the environmental conditions (JJF 1069, ISO/IEC 17025 7.8), and the item's authorisation."""
+    return {**conditions_printed(record), "计量标准器": standards_printed(record),
+            "授权证书号": record.item.authorisation_basis}
+
+
 def _document_fields(record: Record, definition: dict[str, Any]) -> dict[str, Any]:
     numbers = {**PENDING_NUMBERS, "原始记录编号": record.raw_record_number or PENDING_NUMBERS["原始记录编号"]}
     return {**numbers, "检定依据": library_basis(definition), "机构名称": settings.INSTITUTE_NAME,
-            "检定员": record.inspector.name}
+            "检定员": record.inspector.name, **work_fields(record)}
+
+
+def layout_pdf(record: Record, version: LayoutVersion, kind: str, fields: dict[str, Any],
+               images: dict[str, bytes] | None = None) -> bytes:
+    """The record's document of this kind through one layout version, as PDF: the layout checked
+    against the record's pinned version (the record prints as it computes), rendered and converted
+    under print_formats' limits. Shared by previews and issued documents (certificates.documents)."""
+    definition = record.version.definition
+    values = document_values(record, kind)
+    with version.file.open("rb") as handle:
+        layout, _report = checked_layout(handle.read(), version.format, definition)
+    context = layout_context(definition, values, fields)
+    return convert_to_pdf(render_layout(layout, context, images), suffix=f".{version.format}")
 
 
 def record_preview_pdf(record: Record, kind: str) -> bytes:
     version = bound_layout(record, kind)
     if version is None:
         raise RecordRefused(_no_layout(kind))
-    definition = record.version.definition  # the pinned version: the record prints as it computes
-    values = document_values(record, kind)
-    with version.file.open("rb") as handle:
-        layout, _report = checked_layout(handle.read(), version.format, definition)
-    rendered = render_layout(layout, layout_context(definition, values, _document_fields(record, definition)))
-    return convert_to_pdf(rendered, suffix=f".{version.format}")
+    return layout_pdf(record, version, kind, _document_fields(record, record.version.definition))
 
 
 def record_preview_make(*, record_id: int, kind: str) -> dict:

@@ -29,6 +29,7 @@ from metrology.records.models import (
     COMMON_FIELD_COLUMNS, DATE_COLUMNS, Record, RecordAttachment, RecordStandard, RecordValue, Standard,
 )
 from metrology.records.selectors import last_record_of_instrument, record_context
+from metrology.reports.projection import record_fields_refresh
 from metrology.workflow.selectors import entry_state_codes
 
 # Common fields that describe the instrument, so a re-verification starts with them (R-4.3.9.3).
@@ -126,6 +127,7 @@ def store_results(record: Record, live: dict[str, Any]) -> None:
     record.results = {"values": live["values"], "rule_results": live["rule_results"]}
     record.conclusion = live["检定结论"] or ""
     record.failed_items = live["不合格项目"]
+    record_fields_refresh(record)
 
 
 def _locked_record(record: Record, actor: Person) -> Record:
@@ -249,6 +251,7 @@ def standard_save(*, actor: Person | None, standard: Standard) -> Standard:
 
 def _standard_snapshot(standard: Standard) -> dict[str, Any]:
     return {"name": standard.name, "certificate_number": standard.certificate_number,
+            "measuring_range": standard.measuring_range, "accuracy": standard.accuracy,
             "valid_from": standard.valid_from, "valid_until": standard.valid_until}
 
 

@@ -24,12 +24,17 @@ WAITING_ORDERS = {
 
 
 def visible_record(person: Person, pk: int) -> Record | None:
-    """A record the person may see: their own, or any with the permission to query records."""
-    record = (Record.objects.select_related("item", "sub_type__parent", "inspector", "version")
-              .filter(pk=pk).first())
-    if record is None or (record.inspector_id != person.pk and not person.has_perm(perm("records_query"))):
+    """A record the person may see: their own, or, with the permission to query records, any in their
+    jurisdiction (the whole institute when they have none)."""
+    from metrology.accounts.jurisdiction import records_in_jurisdiction, regions
+
+    records = Record.objects.select_related("item", "sub_type__parent", "inspector", "version").filter(pk=pk)
+    record = records.first()
+    if record is None or record.inspector_id == person.pk:
+        return record
+    if not person.has_perm(perm("records_query")):
         return None
-    return record
+    return records_in_jurisdiction(person, records).first() if regions(person) else record
 
 
 def _workflow() -> Workflow | None:

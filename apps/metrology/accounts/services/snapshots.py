@@ -9,6 +9,7 @@ from metrology.accounts.models import Person, Qualification, Role
 
 PERSON_PROFILE_FIELDS = (
     "username", "name", "gender", "birth_date", "id_number", "education", "title", "position", "phone",
+    "jurisdiction",
 )
 QUALIFICATION_FIELDS = ("certificate_number", "issue_date", "issuing_body", "valid_until", "items")
 

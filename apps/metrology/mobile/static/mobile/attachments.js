@@ -1,6 +1,7 @@
 // What goes with a record besides its values: the measurement standards used (picked from the
-// equipment list; the server refuses one that is not valid today and its words are shown) and the
-// photos taken on site (sent at once, shown as thumbnails served by the API).
+// equipment list; the server refuses one that is not valid today and its words are shown), the work
+// conditions (place, ambient temperature, relative humidity) and the photos taken on site (sent at
+// once, shown as thumbnails served by the API).
 
 import {call, messageOf, upload} from "./api.js";
 import {T, URLS, el, fmt, randomId} from "./text.js";
@@ -9,7 +10,16 @@ const PHOTO_ID = /^[0-9a-f]{32}\.(?:jpg|png|webp)$/;
 
 export function attachmentSections(recordId, record) {
   return [new Standards(recordId, record.standards || []).render(),
+          new Conditions(recordId, record.conditions || {}).render(),
           new Photos(recordId, record.attachments || []).render()];
+}
+
+// "{name} ({certificate}), valid until {date}", then its measuring range and accuracy when the list has them.
+function standardLabel(template, standard, date) {
+  let label = fmt(template, {name: standard.name, certificate: standard.certificate_number, date});
+  if (standard.measuring_range) label = fmt(T.standardRange, {standard: label, range: standard.measuring_range});
+  if (standard.accuracy) label = fmt(T.standardAccuracy, {standard: label, accuracy: standard.accuracy});
+  return label;
 }
 
 function today() {
@@ -42,9 +52,7 @@ class Standards {
 
   showUsed() {
     this.list.replaceChildren(...(this.used.length
-      ? this.used.map((s) => el("li", {"data-standard": s.id},
-                                fmt(T.standardValid, {name: s.name, certificate: s.certificate_number,
-                                                     date: s.valid_until})))
+      ? this.used.map((s) => el("li", {"data-standard": s.id}, standardLabel(T.standardValid, s, s.valid_until)))
       : [el("li", {class: "muted"}, T.standardsNone)]));
   }
 
@@ -60,8 +68,7 @@ class Standards {
       const label = standard.usable ? T.standardValid : notYet ? T.standardNotYetValid : T.standardExpired;
       this.picker.append(el("option", {value: String(standard.id), class: standard.usable ? "" : "unusable",
                                        "data-usable": String(Boolean(standard.usable))},
-                            fmt(label, {name: standard.name, certificate: standard.certificate_number,
-                                        date: notYet ? standard.valid_from : standard.valid_until})));
+                            standardLabel(label, standard, notYet ? standard.valid_from : standard.valid_until)));
     }
   }
 
@@ -82,6 +89,53 @@ class Standards {
     this.used = answer.data.standards || [];
     this.picker.value = "";
     this.showUsed();
+  }
+}
+
+// 工作条件: free text with the unit as read (e.g. 20.5 ℃); the server checks the lengths and that the
+// record is still in the inspector's hands, and its words are shown when it refuses.
+const CONDITIONS = [["place", "conditionsPlace", 200], ["temperature", "conditionsTemperature", 50],
+                    ["humidity", "conditionsHumidity", 50]];
+
+class Conditions {
+  constructor(recordId, conditions) {
+    this.recordId = recordId;
+    this.conditions = conditions;
+  }
+
+  render() {
+    this.inputs = {};
+    const fields = CONDITIONS.map(([name, label, length]) => {
+      const input = el("input", {type: "text", id: `condition-${name}`, maxlength: length, autocomplete: "off",
+                                 value: this.conditions[name] || ""});
+      this.inputs[name] = input;
+      return el("div", {class: "field"}, el("label", {for: input.id}, T[label]), input);
+    });
+    this.saveButton = el("button", {type: "button", class: "secondary", id: "save-conditions",
+                                    on: {click: () => this.save()}}, T.conditionsSave);
+    this.status = el("p", {class: "muted", id: "conditions-status", role: "status"});
+    this.message = el("p", {class: "message", id: "conditions-message", role: "alert"});
+    return el("section", {class: "card conditions", id: "conditions"},
+              el("h3", {}, T.conditionsTitle),
+              el("p", {class: "hint"}, T.conditionsHint),
+              ...fields, el("div", {class: "actions"}, this.saveButton), this.status, this.message);
+  }
+
+  async save() {
+    this.message.textContent = "";
+    this.status.textContent = "";
+    this.saveButton.disabled = true;
+    const body = {request_id: randomId()};
+    for (const [name] of CONDITIONS) body[name] = this.inputs[name].value;
+    const answer = await call("POST", `${URLS.recordsUrl}${this.recordId}/conditions/`, body);
+    this.saveButton.disabled = false;
+    if (!answer.ok) {
+      this.message.textContent = answer.network ? T.needsConnection : messageOf(answer, T.conditionsRefused);
+      return;
+    }
+    this.conditions = answer.data;
+    for (const [name] of CONDITIONS) this.inputs[name].value = this.conditions[name] || "";
+    this.status.textContent = T.saved;
   }
 }
 
