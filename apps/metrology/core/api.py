@@ -37,3 +37,12 @@ def exception_handler(exc, context):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def csrf_refused(request) -> bool:
+    """Whether Django's CSRF check refuses the request: for JSON endpoints that check it themselves,
+    after the session, so that a refusal is JSON too (csrf_exempt on the view)."""
+    from django.http import HttpResponse
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {}) is not None

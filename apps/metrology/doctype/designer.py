@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from metrology.core.busy import busy_message, is_database_busy, retry_after
+from metrology.core.api import csrf_refused
 from metrology.core.errors import ApplicationError
 from metrology.core.limits import JsonTooDeep, json_loads_bounded
 from metrology.core.permissions import perm
@@ -84,10 +84,6 @@ def _login_url(request: HttpRequest, version_id: int) -> str:
     return f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}"
 
 
-def _csrf_refused(request: HttpRequest) -> bool:
-    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {}) is not None
-
-
 def json_endpoint(view: JsonView, *, admin_site) -> JsonView:
     """Used instead of `admin_view` for the designer's endpoints: the same session, CSRF and
     permission checks, but every refusal and failure is JSON (401 for an expired session, 403,
@@ -101,7 +97,7 @@ def json_endpoint(view: JsonView, *, admin_site) -> JsonView:
             return _answer(401, _("Your session has expired. Log in again in a new tab, then come back to this "
                                   "page and save again; your changes are still on this page."),
                            login_url=_login_url(request, version_id))
-        if _csrf_refused(request):
+        if csrf_refused(request):
             return _answer(403, _("The request could not be verified. Log in again in a new tab, then come back "
                                   "to this page and try again; your changes are still on this page."))
         if not _may_design(request):

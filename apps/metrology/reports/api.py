@@ -10,12 +10,12 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from metrology.core.api import csrf_refused
 from metrology.core.errors import ApplicationError
 from metrology.core.limits import JsonTooDeep, json_loads_bounded
 from metrology.core.permissions import perm
@@ -34,12 +34,6 @@ def _answer(status: int, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"ok": False, "message": message, **extra}, status=status)
 
 
-def _csrf_refused(request: HttpRequest) -> bool:
-    from django.http import HttpResponse
-
-    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {}) is not None
-
-
 def endpoint(view: Callable[..., JsonResponse], *, needs: str = "reports_query",
              method: str = "GET") -> Callable[..., JsonResponse]:
     @wraps(view)
@@ -49,7 +43,7 @@ def endpoint(view: Callable[..., JsonResponse], *, needs: str = "reports_query",
         if not (request.user.is_authenticated and request.user.is_active):
             return _answer(401, _("Your session has expired. Log in again in a new tab, then come back to this "
                                   "page; your report is still on this page."))
-        if method == "POST" and _csrf_refused(request):
+        if method == "POST" and csrf_refused(request):
             return _answer(403, _("The request could not be verified. Log in again in a new tab, then try "
                                   "again."))
         if not request.user.has_perm(perm(needs)):
